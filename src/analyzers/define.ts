@@ -1,0 +1,64 @@
+// The analyzer contract: a pure function of (snapshot, index, now) that reports findings by message id.
+import type { Area, Evidence, InvestigationStep, Remediation, Severity } from "../model/finding.js";
+import type { ObjectRef } from "../model/ref.js";
+import type { Snapshot } from "../model/snapshot.js";
+import type { ClusterIndex } from "../indexes/types.js";
+
+/** A message: the summary and root-cause templates of one kind of finding. `{{name}}` is filled from `data`. */
+export interface AnalyzerMessage {
+  summary: string;
+  rootCause: string;
+  /** Generic advice for the catalogue; findings carry the exact commands. */
+  remediation: string;
+  /** Overrides the analyzer's default severity for this message. */
+  severity?: Severity;
+}
+
+/** What an analyzer reports; the run fills in code, area, impact and the message texts. */
+export interface FindingDraft {
+  subject: ObjectRef;
+  data?: Record<string, string | number>;
+  severity?: Severity;
+  evidence: Evidence[];
+  investigation?: InvestigationStep[];
+  remediation?: Remediation[];
+  /** Objects this finding explains, besides the subject (e.g. the pods of a workload); seeds the impact. */
+  affected?: ObjectRef[];
+}
+
+export interface AnalyzerContext {
+  readonly snapshot: Snapshot;
+  readonly index: ClusterIndex;
+  /** The reference time in ms since the epoch: the snapshot's capture time, or `--now`. Never read the clock. */
+  readonly now: number;
+  report(messageId: string, draft: FindingDraft): void;
+}
+
+export interface Analyzer<M extends string = string> {
+  /** kebab-case `<subject>-<problem>`, equal to the folder and file name. */
+  id: string;
+  title: string;
+  area: Area;
+  severity: Severity;
+  /** The kinds this analyzer reads; the live source fetches exactly the union of these. */
+  needs: readonly string[];
+  /** Whether it wants pod logs of unhealthy pods. */
+  needsLogs?: boolean;
+  /**
+   * "symptom" analyzers report effects (a Service without ready endpoints, a stuck rollout); their
+   * findings are grouped under a cause finding that explains all their pods. Default "cause".
+   */
+  role?: "cause" | "symptom";
+  messages: Record<M, AnalyzerMessage>;
+  run(context: AnalyzerContext): void;
+}
+
+/** Declares an analyzer. Identity function that checks the shape at compile time. */
+export function defineAnalyzer<M extends string>(analyzer: Analyzer<M>): Analyzer<M> {
+  return analyzer;
+}
+
+/** Fills `{{key}}` placeholders from data; unknown keys are left visible so tests catch them. */
+export function interpolate(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (key in data ? String(data[key]) : whole));
+}

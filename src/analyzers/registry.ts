@@ -1,0 +1,11 @@
+// The explicit, sorted list of analyzers. test/registry.test.ts checks it against the folders.
+import type { Analyzer } from "./define.js";
+import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-selects-no-pods.js";
+
+export const ANALYZERS: readonly Analyzer[] = [
+  serviceSelectsNoPods,
+].sort((a, b) => a.id.localeCompare(b.id));
+
+export function findAnalyzer(id: string): Analyzer | undefined {
+  return ANALYZERS.find((a) => a.id === id);
+}

@@ -1,0 +1,52 @@
+// A snapshot: every object kubesleuth loaded, from a live cluster or from files, in one shape.
+import type { KubeObject } from "./kube.js";
+
+export type CoverageStatus = "ok" | "forbidden" | "absent" | "partial";
+
+/** What was loaded of one kind, and whether that is all of it. */
+export interface CoverageEntry {
+  count: number;
+  status: CoverageStatus;
+  /** Why the status is not "ok" (HTTP status, file that failed, ...). */
+  note?: string;
+}
+
+/** A container's log tail, from a live cluster or a dump. */
+export interface PodLog {
+  namespace: string;
+  pod: string;
+  container: string;
+  previous: boolean;
+  text: string;
+  truncated?: boolean;
+  /** Where it came from: a file path, or "live". */
+  origin?: string;
+}
+
+/** An input that was not loaded, and why. */
+export interface SkippedInput {
+  location: string;
+  reason: string;
+}
+
+export interface SnapshotSource {
+  kind: "live" | "snapshot";
+  /** Files, directories or archives read, or the API server URL. */
+  locations: string[];
+  /** The format each location was detected as (kubectl-json, cluster-info-dump, support-bundle, must-gather, kubesleuth-archive, live). */
+  formats?: string[];
+}
+
+export interface Snapshot {
+  source: SnapshotSource;
+  /** When the data was captured, if the source says so (archive manifest, bundle metadata). */
+  capturedAt?: string;
+  /** The API server's gitVersion, if known. */
+  serverVersion?: string;
+  /** Objects by canonical kind name, each list sorted by namespace then name. */
+  objects: ReadonlyMap<string, readonly KubeObject[]>;
+  logs: readonly PodLog[];
+  /** Per kind: how many objects and whether reading them was complete. */
+  coverage: Readonly<Record<string, CoverageEntry>>;
+  skipped: readonly SkippedInput[];
+}

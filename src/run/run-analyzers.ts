@@ -1,0 +1,195 @@
+// Orchestration: build the index once, run each analyzer, turn drafts into findings with impact,
+// group symptoms under their root cause, apply suppressions, sort deterministically.
+import { performance } from "node:perf_hooks";
+import type { Analyzer, FindingDraft } from "../analyzers/define.js";
+import { interpolate } from "../analyzers/define.js";
+import type { AnalyzerTiming, Finding, Report, Severity } from "../model/finding.js";
+import { severityRank } from "../model/finding.js";
+import { compareRefs, refKey, type ObjectRef } from "../model/ref.js";
+import type { Snapshot } from "../model/snapshot.js";
+import { buildIndex } from "../indexes/build-index.js";
+import type { ClusterIndex } from "../indexes/types.js";
+import { computeImpact } from "../impact/compute-impact.js";
+import { snapshotReferenceTime } from "./reference-time.js";
+import { TOOL_VERSION } from "../version.js";
+
+export interface Suppression {
+  /** A finding code (`analyzer/message`) or analyzer id; `*` as a trailing wildcard. */
+  code: string;
+  namespace?: string;
+  name?: string;
+  /** Re-rate instead of hiding. */
+  severity?: Severity;
+}
+
+export interface RunOptions {
+  /** Reference time in ms; default: snapshot capture time, else the newest timestamp in it, else the epoch. */
+  now?: number;
+  suppressions?: readonly Suppression[];
+  /** Restrict findings to these codes/analyzer ids (prefix match on `code`). */
+  only?: readonly string[];
+  skip?: readonly string[];
+  /** Keep per-analyzer timings in the report. */
+  stats?: boolean;
+  /** Called before each analyzer runs (progress on long scans). */
+  onAnalyzer?: (id: string, position: number, total: number) => void;
+}
+
+export interface RunResult {
+  report: Report;
+  index: ClusterIndex;
+  now: number;
+}
+
+function matchesCode(pattern: string, finding: Finding): boolean {
+  if (pattern.endsWith("*")) return finding.code.startsWith(pattern.slice(0, -1));
+  return finding.code === pattern || finding.analyzer === pattern;
+}
+
+/** Turns one draft into a finding: message texts, severity, impact. */
+export function materializeFinding(analyzer: Analyzer, messageId: string, draft: FindingDraft, index: ClusterIndex): Finding {
+  const message = analyzer.messages[messageId];
+  if (!message) throw new Error(`analyzer ${analyzer.id} reported unknown message id "${messageId}"`);
+  const data = draft.data ?? {};
+  return {
+    code: `${analyzer.id}/${messageId}`,
+    analyzer: analyzer.id,
+    area: analyzer.area,
+    severity: draft.severity ?? message.severity ?? analyzer.severity,
+    subject: draft.subject,
+    summary: interpolate(message.summary, data),
+    rootCause: interpolate(message.rootCause, data),
+    evidence: draft.evidence,
+    impact: computeImpact(index, draft.subject, draft.affected ?? []),
+    investigation: draft.investigation ?? [],
+    remediation: draft.remediation ?? [],
+  };
+}
+
+/** Runs analyzers over an already-built index; returns findings in run order plus timings. */
+export function runAnalyzersOn(
+  snapshot: Snapshot,
+  index: ClusterIndex,
+  analyzers: readonly Analyzer[],
+  now: number,
+  onAnalyzer?: RunOptions["onAnalyzer"],
+): { findings: Finding[]; timings: AnalyzerTiming[]; symptomCodes: Set<string> } {
+  const findings: Finding[] = [];
+  const timings: AnalyzerTiming[] = [];
+  const symptomCodes = new Set<string>();
+  analyzers.forEach((analyzer, position) => {
+    onAnalyzer?.(analyzer.id, position, analyzers.length);
+    const start = performance.now();
+    const before = findings.length;
+    analyzer.run({
+      snapshot,
+      index,
+      now,
+      report(messageId, draft) {
+        const finding = materializeFinding(analyzer, messageId, draft, index);
+        if (analyzer.role === "symptom") symptomCodes.add(finding.code);
+        findings.push(finding);
+      },
+    });
+    timings.push({ analyzer: analyzer.id, milliseconds: Math.round((performance.now() - start) * 100) / 100, findings: findings.length - before });
+  });
+  return { findings, timings, symptomCodes };
+}
+
+function podsOf(finding: Finding): Set<string> {
+  const pods = new Set<string>();
+  const add = (r: ObjectRef): void => {
+    if (r.kind === "Pod") pods.add(refKey(r));
+  };
+  add(finding.subject);
+  finding.impact.direct.forEach(add);
+  return pods;
+}
+
+/**
+ * Groups symptoms under causes: a finding of a symptom analyzer (a Service with no ready endpoints,
+ * a stuck rollout) whose pods are all explained by one cause finding (crash loop, image pull,
+ * unschedulable, node down) is attached to that cause as `related` instead of standing alone.
+ */
+export function groupSymptoms(findings: Finding[], symptomCodes: ReadonlySet<string>): Finding[] {
+  const causes = findings.filter((f) => !symptomCodes.has(f.code));
+  const causePods = causes.map((f) => podsOf(f));
+  const kept: Finding[] = [];
+  for (const finding of findings) {
+    if (!symptomCodes.has(finding.code)) {
+      kept.push(finding);
+      continue;
+    }
+    const pods = [...podsOf(finding)];
+    let best = -1;
+    let bestOverlap = 0;
+    if (pods.length > 0) {
+      causes.forEach((cause, i) => {
+        const covered = pods.filter((p) => causePods[i]!.has(p)).length;
+        if (covered === pods.length && covered > bestOverlap) {
+          best = i;
+          bestOverlap = covered;
+        }
+      });
+    }
+    if (best < 0) {
+      kept.push(finding);
+      continue;
+    }
+    const cause = causes[best]!;
+    (cause.related ??= []).push({ code: finding.code, subject: finding.subject, summary: finding.summary });
+  }
+  return kept;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    a.area.localeCompare(b.area) ||
+    a.code.localeCompare(b.code) ||
+    compareRefs(a.subject, b.subject)
+  );
+}
+
+function applySuppressions(findings: Finding[], suppressions: readonly Suppression[]): Finding[] {
+  const out: Finding[] = [];
+  for (const finding of findings) {
+    const rule = suppressions.find(
+      (s) =>
+        matchesCode(s.code, finding) &&
+        (s.namespace === undefined || s.namespace === finding.subject.namespace) &&
+        (s.name === undefined || s.name === finding.subject.name),
+    );
+    if (!rule) out.push(finding);
+    else if (rule.severity) out.push({ ...finding, severity: rule.severity });
+  }
+  return out;
+}
+
+/** Runs the analyzers on a snapshot and returns the report (schemaVersion 1). */
+export function runAnalyzers(snapshot: Snapshot, analyzers: readonly Analyzer[], options: RunOptions = {}): RunResult {
+  const now = options.now ?? snapshotReferenceTime(snapshot) ?? 0;
+  const indexStart = performance.now();
+  const index = buildIndex(snapshot);
+  const indexMilliseconds = Math.round((performance.now() - indexStart) * 100) / 100;
+  const { findings, timings, symptomCodes } = runAnalyzersOn(snapshot, index, analyzers, now, options.onAnalyzer);
+
+  let selected = groupSymptoms(findings, symptomCodes);
+  if (options.only?.length) selected = selected.filter((f) => options.only!.some((p) => matchesCode(p, f)));
+  if (options.skip?.length) selected = selected.filter((f) => !options.skip!.some((p) => matchesCode(p, f)));
+  selected = applySuppressions(selected, options.suppressions ?? []).sort(compareFindings);
+
+  const summary: Report["summary"] = { critical: 0, error: 0, warning: 0, info: 0 };
+  for (const f of selected) summary[f.severity]++;
+  const report: Report = {
+    schemaVersion: 1,
+    tool: { name: "kubesleuth", version: TOOL_VERSION },
+    source: { kind: snapshot.source.kind, locations: snapshot.source.locations, now: new Date(now).toISOString() },
+    coverage: { ...snapshot.coverage },
+    summary,
+    findings: selected,
+    ...(snapshot.skipped.length ? { skipped: [...snapshot.skipped] } : {}),
+    ...(options.stats ? { stats: { indexMilliseconds, analyzers: timings } } : {}),
+  };
+  return { report, index, now };
+}

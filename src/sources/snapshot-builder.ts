@@ -1,0 +1,108 @@
+// Collects objects from one or more inputs into a Snapshot: files each object by kind,
+// drops duplicates (the same object seen in two files), redacts Secrets, records coverage.
+import type { KubeObject } from "../model/kube.js";
+import type { CoverageEntry, PodLog, SkippedInput, Snapshot, SnapshotSource } from "../model/snapshot.js";
+import { redactObject } from "./redact.js";
+
+export interface SnapshotBuilder {
+  /** Adds an object; returns false when it is not a Kubernetes object (no kind or metadata.name). */
+  add(object: unknown): boolean;
+  addLog(log: PodLog): void;
+  skip(location: string, reason: string): void;
+  /** Marks a kind's coverage explicitly (live: forbidden/absent; readers: partial). */
+  setCoverage(kind: string, status: CoverageEntry["status"], note?: string): void;
+  /** Declares kinds the input was expected to hold (so an empty list still counts as "ok", not absent). */
+  markListed(kind: string): void;
+  setCapturedAt(time: string): void;
+  setServerVersion(version: string): void;
+  build(): Snapshot;
+}
+
+function isKubeObject(value: unknown): value is KubeObject {
+  if (typeof value !== "object" || value === null) return false;
+  const o = value as { kind?: unknown; metadata?: { name?: unknown } };
+  return typeof o.kind === "string" && typeof o.metadata === "object" && o.metadata !== null && typeof o.metadata.name === "string";
+}
+
+function compareObjects(a: KubeObject, b: KubeObject): number {
+  const an = a.metadata.namespace ?? "";
+  const bn = b.metadata.namespace ?? "";
+  if (an !== bn) return an < bn ? -1 : 1;
+  const a2 = a.metadata.name;
+  const b2 = b.metadata.name;
+  return a2 < b2 ? -1 : a2 > b2 ? 1 : 0;
+}
+
+/** Newer resourceVersion wins when the same object appears twice (resourceVersions are opaque but numeric in etcd). */
+function isNewer(candidate: KubeObject, existing: KubeObject): boolean {
+  const c = Number(candidate.metadata.resourceVersion);
+  const e = Number(existing.metadata.resourceVersion);
+  return Number.isFinite(c) && Number.isFinite(e) && c > e;
+}
+
+export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
+  const objects = new Map<string, Map<string, KubeObject>>();
+  const logs = new Map<string, PodLog>();
+  const skipped: SkippedInput[] = [];
+  const coverage: Record<string, CoverageEntry> = {};
+  const listed = new Set<string>();
+  let capturedAt: string | undefined;
+  let serverVersion: string | undefined;
+
+  return {
+    add(value) {
+      if (!isKubeObject(value)) return false;
+      const object = value.kind === "Secret" ? redactObject(value) : value;
+      // Typed lists from kubectl omit apiVersion/kind on items; readers set kind before adding.
+      let byKey = objects.get(object.kind);
+      if (!byKey) objects.set(object.kind, (byKey = new Map()));
+      const k = `${object.metadata.namespace ?? ""}/${object.metadata.name}`;
+      const existing = byKey.get(k);
+      if (!existing || isNewer(object, existing)) byKey.set(k, object);
+      return true;
+    },
+    addLog(log) {
+      const k = `${log.namespace}/${log.pod}/${log.container}/${log.previous}`;
+      if (!logs.has(k)) logs.set(k, log);
+    },
+    skip(location, reason) {
+      skipped.push({ location, reason });
+    },
+    setCoverage(kind, status, note) {
+      coverage[kind] = { count: 0, status, ...(note ? { note } : {}) };
+    },
+    markListed(kind) {
+      listed.add(kind);
+    },
+    setCapturedAt(time) {
+      capturedAt = time;
+    },
+    setServerVersion(version) {
+      serverVersion = version;
+    },
+    build() {
+      const sorted = new Map<string, KubeObject[]>();
+      for (const kind of [...objects.keys()].sort()) {
+        sorted.set(kind, [...objects.get(kind)!.values()].sort(compareObjects));
+      }
+      const finalCoverage: Record<string, CoverageEntry> = {};
+      const kinds = new Set([...sorted.keys(), ...listed, ...Object.keys(coverage)]);
+      for (const kind of [...kinds].sort()) {
+        const count = sorted.get(kind)?.length ?? 0;
+        const declared = coverage[kind];
+        finalCoverage[kind] = declared ? { ...declared, count } : { count, status: "ok" };
+      }
+      return {
+        source,
+        ...(capturedAt ? { capturedAt } : {}),
+        ...(serverVersion ? { serverVersion } : {}),
+        objects: sorted,
+        logs: [...logs.values()].sort((a, b) =>
+          `${a.namespace}/${a.pod}/${a.container}/${a.previous}`.localeCompare(`${b.namespace}/${b.pod}/${b.container}/${b.previous}`),
+        ),
+        coverage: finalCoverage,
+        skipped,
+      };
+    },
+  };
+}
