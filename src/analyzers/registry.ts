@@ -1,8 +1,10 @@
 // The explicit, sorted list of analyzers. test/registry.test.ts checks it against the folders.
 import type { Analyzer } from "./define.js";
+import { serviceEndpointsNotReady } from "./network/service-endpoints-not-ready/service-endpoints-not-ready.js";
 import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-selects-no-pods.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  serviceEndpointsNotReady,
   serviceSelectsNoPods,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
