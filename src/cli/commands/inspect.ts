@@ -1,0 +1,44 @@
+// `kubesleuth inspect`: what was loaded, what was skipped, coverage, reference time.
+import type { Analyzer } from "../../analyzers/define.js";
+import type { CommonOptions } from "../execute.js";
+import type { CliIo } from "../io.js";
+import { loadSource } from "../load-source.js";
+import { needsOf } from "./needs.js";
+
+export async function runInspect(io: CliIo, paths: string[], opts: CommonOptions, analyzers: readonly Analyzer[]): Promise<void> {
+  const source = await loadSource(io, paths, opts, needsOf(analyzers));
+  const s = source.snapshot;
+  const kinds = Object.fromEntries([...s.objects.entries()].map(([k, list]) => [k, list.length]));
+  const result = {
+    source: { kind: s.source.kind, locations: s.source.locations, formats: s.source.formats ?? [] },
+    now: new Date(source.now).toISOString(),
+    nowFrom: opts.now ? "--now" : s.capturedAt ? "capture time" : source.live ? "clock" : "newest timestamp in the snapshot",
+    capturedAt: s.capturedAt ?? null,
+    serverVersion: s.serverVersion ?? null,
+    kinds,
+    logs: s.logs.length,
+    coverage: s.coverage,
+    skipped: s.skipped,
+  };
+  if (opts.output === "json") {
+    io.stdout(JSON.stringify(result, null, 2) + "\n");
+    return;
+  }
+  const lines: string[] = [];
+  lines.push(`Source: ${result.source.locations.join(", ")} (${result.source.formats.join(", ") || s.source.kind})`);
+  lines.push(`Reference time: ${result.now} (${result.nowFrom})`);
+  if (result.serverVersion) lines.push(`Server version: ${result.serverVersion}`);
+  lines.push("");
+  lines.push("Kinds:");
+  const width = Math.max(4, ...Object.keys(s.coverage).map((k) => k.length));
+  for (const [kind, c] of Object.entries(s.coverage)) {
+    lines.push(`  ${kind.padEnd(width)}  ${String(c.count).padStart(7)}  ${c.status}${c.note ? ` (${c.note})` : ""}`);
+  }
+  lines.push(`  ${"logs".padEnd(width)}  ${String(s.logs.length).padStart(7)}`);
+  if (s.skipped.length) {
+    lines.push("");
+    lines.push(`Skipped (${s.skipped.length}):`);
+    for (const sk of s.skipped) lines.push(`  ${sk.location}: ${sk.reason}`);
+  }
+  io.stdout(lines.join("\n") + "\n");
+}

@@ -1,0 +1,27 @@
+// `kubesleuth snapshot -o FILE`: capture the live cluster into a kubesleuth archive (read-only; Secrets redacted).
+import type { Analyzer } from "../../analyzers/define.js";
+import { writeArchive } from "../../sources/archive/write-archive.js";
+import { KINDS } from "../../model/kinds.js";
+import type { CliIo } from "../io.js";
+import { loadSource } from "../load-source.js";
+import { needsOf } from "./needs.js";
+
+export interface SnapshotOptions {
+  output: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  logs: boolean;
+  progress?: boolean;
+}
+
+export async function runSnapshot(io: CliIo, opts: SnapshotOptions, analyzers: readonly Analyzer[]): Promise<void> {
+  const needs = needsOf(analyzers);
+  // Capture what the analyzers need plus the rest of the core kinds diagnose walks, so an archive serves later analyzers too.
+  const kinds = [...new Set([...needs.kinds, ...KINDS.filter((k) => !k.optional || ["Ingress", "IngressClass", "EndpointSlice"].includes(k.kind)).map((k) => k.kind)])].sort();
+  const source = await loadSource(io, [], { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, progress: opts.progress }, { kinds, logs: opts.logs && needs.logs });
+  await writeArchive(source.snapshot, opts.output, { serverUrl: source.snapshot.source.locations[0] ?? "" });
+  const objects = [...source.snapshot.objects.values()].reduce((n, l) => n + l.length, 0);
+  const notOk = Object.entries(source.snapshot.coverage).filter(([, c]) => c.status !== "ok").map(([k, c]) => `${k} ${c.status}`);
+  io.stderr(`wrote ${opts.output}: ${objects} objects, ${source.snapshot.logs.length} logs${notOk.length ? `; not collected: ${notOk.join(", ")}` : ""}\n`);
+}

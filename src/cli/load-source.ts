@@ -1,0 +1,91 @@
+// Chooses and loads the source for a command: snapshot paths, else the live cluster.
+import type { Snapshot } from "../model/snapshot.js";
+import { loadSnapshot } from "../sources/snapshot/load-snapshot.js";
+import { loadLive } from "../sources/live/load-live.js";
+import { restrictSnapshot } from "../sources/restrict.js";
+import { snapshotReferenceTime } from "../run/reference-time.js";
+import { compileSelector } from "../semantics/selector-string.js";
+import type { CliIo } from "./io.js";
+import { UsageError } from "./errors.js";
+
+export interface SourceFlags {
+  snapshot?: string[];
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  allNamespaces?: boolean;
+  selector?: string;
+  now?: string;
+  progress?: boolean;
+}
+
+export interface LoadedSource {
+  snapshot: Snapshot;
+  /** Reference time in ms. */
+  now: number;
+  live: boolean;
+}
+
+/** A progress reporter on stderr: a rewritten line on a terminal, nothing otherwise unless --progress. */
+export function progressReporter(io: CliIo, forced: boolean | undefined): ((message: string) => void) | undefined {
+  if (!io.stderrIsTTY && !forced) return undefined;
+  let last = 0;
+  return (message) => {
+    if (io.stderrIsTTY) {
+      io.stderr(`\r\u001b[2K${message}`);
+    } else {
+      io.stderr(`${message}\n`);
+    }
+    last = message.length;
+  };
+}
+
+export function endProgress(io: CliIo, report: ((m: string) => void) | undefined): void {
+  if (report && io.stderrIsTTY) io.stderr("\r\u001b[2K");
+}
+
+function parseNow(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new UsageError(`--now "${value}" is not an RFC 3339 time`, "e.g. --now 2026-11-20T09:30:00Z");
+  return ms;
+}
+
+export async function loadSource(
+  io: CliIo,
+  paths: readonly string[],
+  flags: SourceFlags,
+  needs: { kinds: readonly string[]; logs: boolean },
+): Promise<LoadedSource> {
+  let podMatches: ((labels: Readonly<Record<string, string>> | undefined) => boolean) | undefined;
+  if (flags.selector) {
+    const compiled = compileSelector(flags.selector);
+    if (!compiled.ok) throw new UsageError(`-l ${JSON.stringify(flags.selector)}: ${compiled.error}`, "selector syntax as kubectl: app=web,tier!=db,env in (prod,staging)");
+    podMatches = compiled.matches;
+  }
+  if (flags.allNamespaces && flags.namespace) throw new UsageError("-n and -A cannot be used together");
+  const namespace = flags.allNamespaces ? undefined : flags.namespace;
+  const nowOverride = parseNow(flags.now);
+  const onProgress = progressReporter(io, flags.progress);
+  const all = [...paths, ...(flags.snapshot ?? [])];
+  try {
+    if (all.length) {
+      const loaded = await loadSnapshot(all, { onProgress });
+      const snapshot = restrictSnapshot(loaded, { namespace, podMatches });
+      return { snapshot, now: nowOverride ?? snapshotReferenceTime(loaded) ?? io.now(), live: false };
+    }
+    const snapshot = await loadLive({
+      kubeconfig: flags.kubeconfig,
+      context: flags.context,
+      env: io.env,
+      namespace,
+      labelSelector: flags.selector,
+      kinds: [...needs.kinds],
+      logs: needs.logs,
+      onProgress,
+    });
+    return { snapshot, now: nowOverride ?? io.now(), live: true };
+  } finally {
+    endProgress(io, onProgress);
+  }
+}
