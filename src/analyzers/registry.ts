@@ -3,9 +3,11 @@ import type { Analyzer } from "./define.js";
 import { serviceEndpointsNotReady } from "./network/service-endpoints-not-ready/service-endpoints-not-ready.js";
 import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-selects-no-pods.js";
 import { serviceTargetPortMismatch } from "./network/service-target-port-mismatch/service-target-port-mismatch.js";
+import { nodeNotReady } from "./node/node-not-ready/node-not-ready.js";
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  nodeNotReady,
   serviceEndpointsNotReady,
   serviceSelectsNoPods,
   serviceTargetPortMismatch,
