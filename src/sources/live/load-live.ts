@@ -1,0 +1,185 @@
+// The live source: reads the kinds the analyzers need (and the logs of unhealthy pods) from an API server into a Snapshot.
+import type { KubeObject } from "../../model/kube.js";
+import type { Snapshot } from "../../model/snapshot.js";
+import { SourceError } from "../errors.js";
+import { createSnapshotBuilder } from "../snapshot-builder.js";
+import { ApiRequestError, createApiClient, DEFAULT_RETRY, type ApiClient, type RetryPolicy } from "./api-client.js";
+import { runBounded } from "./bounded.js";
+import { discover, type ServedKind } from "./discovery.js";
+import { resolveKubeConfig } from "./kubeconfig.js";
+import { listKind } from "./list-kind.js";
+import { logRequestsOf, readLog, type LogRequest } from "./pod-logs.js";
+
+export interface LiveOptions {
+  /** A kubeconfig file (--kubeconfig). Default: KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
+  kubeconfig?: string;
+  /** Environment for KUBECONFIG, HOME and KUBERNETES_SERVICE_HOST. Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** A kubeconfig context (--context). Default: current-context. */
+  context?: string;
+  /** Lists namespaced kinds in this namespace only; undefined = all namespaces. Cluster-scoped kinds are always listed whole. */
+  namespace?: string;
+  /** A label selector (kubectl -l). Applied to Pods only: see README.md. */
+  labelSelector?: string;
+  /** Kinds to read: the union of the selected analyzers' `needs`. */
+  kinds: string[];
+  /** Read the log tails of unhealthy pods (implies listing Pods). */
+  logs?: boolean;
+  /** Per-request timeout in ms. Default 30 000. */
+  timeoutMs?: number;
+  /** Requests in flight at most. Default 4. */
+  concurrency?: number;
+  /** Objects per list page (limit). Default 500. */
+  pageSize?: number;
+  onProgress?: (message: string) => void;
+  /** Retry policy for 429, 5xx, timeouts and network errors. Default: 4 attempts, 250 ms doubling to 8 s, jittered. */
+  retry?: Partial<RetryPolicy>;
+  /** Log lines per container (tailLines). Default 100. */
+  logTailLines?: number;
+  /** Bytes per log (limitBytes). Default 64 KiB. */
+  logLimitBytes?: number;
+  /** Unhealthy pods whose logs are read at most. Default 200. */
+  maxLogPods?: number;
+}
+
+const DEFAULTS = { timeoutMs: 30_000, concurrency: 4, pageSize: 500, logTailLines: 100, logLimitBytes: 64 * 1024, maxLogPods: 200 };
+
+/**
+ * Captures a snapshot from the API server of the selected kubeconfig context.
+ *
+ * Throws a SourceError (one line, naming the kubeconfig or the server URL, never a credential) when the
+ * kubeconfig is unusable, or when the server cannot be reached, fails TLS or rejects the credentials
+ * during discovery, or when no list at all could be read. Once one list has been read, losing the
+ * server does not throw: the failed and unread kinds are marked "partial" and the snapshot is returned.
+ */
+export async function loadLive(options: LiveOptions): Promise<Snapshot> {
+  const capturedAt = new Date().toISOString();
+  const timeoutMs = positive(options.timeoutMs, DEFAULTS.timeoutMs);
+  const concurrency = positive(options.concurrency, DEFAULTS.concurrency);
+  const pageSize = positive(options.pageSize, DEFAULTS.pageSize);
+  const progress = options.onProgress ?? (() => {});
+
+  const config = resolveKubeConfig({ kubeconfig: options.kubeconfig, context: options.context }, options.env ?? process.env);
+  const serverUrl = config.serverUrl;
+  const client = createApiClient({ kubeConfig: config.kubeConfig, serverUrl, timeoutMs, retry: { ...DEFAULT_RETRY, ...options.retry } });
+  const fail = (error: unknown): never => {
+    if (error instanceof ApiRequestError) throw new SourceError(serverUrl, describeFatal(error, config.contextName, client), { cause: error });
+    throw error;
+  };
+
+  try {
+    const kinds = [...new Set([...options.kinds, ...(options.logs ? ["Pod"] : [])])].sort();
+    progress(`connecting to ${serverUrl} (context ${config.contextName})`);
+    const discovery = await discover(client, kinds, concurrency).catch(fail);
+    progress(`server ${discovery.serverVersion ?? "version unknown"}; ${discovery.served.length} of ${kinds.length} kinds served`);
+
+    const builder = createSnapshotBuilder({ kind: "live", locations: [serverUrl], formats: ["live"] });
+    builder.setCapturedAt(capturedAt);
+    if (discovery.serverVersion) builder.setServerVersion(discovery.serverVersion);
+    for (const [kind, note] of discovery.absent) builder.setCoverage(kind, "absent", note);
+
+    let answered = 0;
+    let lostServer: ApiRequestError | undefined;
+    const pods: KubeObject[] = [];
+    await runBounded(discovery.served, concurrency, async (served: ServedKind) => {
+      if (lostServer) {
+        builder.setCoverage(served.kind, "partial", "not read: the API server became unreachable");
+        return;
+      }
+      const selector = served.kind === "Pod" ? options.labelSelector : undefined;
+      try {
+        const result = await listKind(client, served, { namespace: options.namespace, labelSelector: selector, pageSize });
+        answered++;
+        for (const object of result.items) builder.add(object);
+        if (served.kind === "Pod") pods.push(...result.items);
+        if (result.status !== "ok") builder.setCoverage(served.kind, result.status, result.note);
+        else if (selector) builder.setCoverage(served.kind, "ok", `label selector ${selector}`);
+        else builder.markListed(served.kind);
+        progress(`${served.kind}: ${result.items.length}${result.status === "ok" ? "" : ` (${result.status})`}`);
+      } catch (error) {
+        if (!(error instanceof ApiRequestError) || (error.kind !== "unreachable" && error.kind !== "tls")) throw error;
+        lostServer ??= error;
+        builder.setCoverage(served.kind, "partial", `not read: ${client.scrub(error.message)}`);
+      }
+    });
+    if (lostServer) {
+      if (answered === 0) fail(lostServer);
+      builder.skip(serverUrl, `the API server became unreachable during the capture: ${client.scrub(lostServer.message)}`);
+      progress("the API server became unreachable; the snapshot is partial");
+    }
+
+    if (options.logs && !lostServer) {
+      await readLogs(client, pods, builder, {
+        concurrency,
+        tailLines: positive(options.logTailLines, DEFAULTS.logTailLines),
+        limitBytes: positive(options.logLimitBytes, DEFAULTS.logLimitBytes),
+        maxPods: positive(options.maxLogPods, DEFAULTS.maxLogPods),
+        progress,
+      });
+    } else if (options.logs) {
+      builder.skip("pod logs", "not read: the API server became unreachable");
+    }
+    return builder.build();
+  } finally {
+    client.close();
+  }
+}
+
+interface LogSettings {
+  concurrency: number;
+  tailLines: number;
+  limitBytes: number;
+  maxPods: number;
+  progress: (message: string) => void;
+}
+
+async function readLogs(client: ApiClient, pods: KubeObject[], builder: ReturnType<typeof createSnapshotBuilder>, settings: LogSettings): Promise<void> {
+  const byPod = pods
+    .map((pod) => ({ pod, requests: logRequestsOf(pod) }))
+    .filter((p) => p.requests.length > 0)
+    .sort((a, b) => `${a.pod.metadata.namespace}/${a.pod.metadata.name}`.localeCompare(`${b.pod.metadata.namespace}/${b.pod.metadata.name}`));
+  if (byPod.length > settings.maxPods) {
+    builder.skip("pod logs", `${byPod.length} unhealthy pods; logs read for the first ${settings.maxPods} (by namespace/name)`);
+  }
+  const requests: LogRequest[] = byPod.slice(0, settings.maxPods).flatMap((p) => p.requests);
+  settings.progress(`reading ${requests.length} container logs of ${Math.min(byPod.length, settings.maxPods)} unhealthy pods`);
+  let stopped: string | undefined;
+  await runBounded(requests, settings.concurrency, async (request) => {
+    if (stopped) return;
+    const location = `logs ${request.namespace}/${request.pod}/${request.container}${request.previous ? " (previous)" : ""}`;
+    try {
+      builder.addLog(await readLog(client, request, settings));
+    } catch (error) {
+      if (!(error instanceof ApiRequestError)) throw error;
+      if (error.kind === "unreachable" || error.kind === "tls" || (error.kind === "http" && error.status === 403)) {
+        // Forbidden once is forbidden for all (pods/log is one RBAC resource); unreachable likewise.
+        stopped ??= `${client.scrub(error.message)}; the remaining logs were not read`;
+        return;
+      }
+      builder.skip(location, client.scrub(error.message));
+    }
+  });
+  if (stopped) builder.skip("pod logs", stopped);
+}
+
+function describeFatal(error: ApiRequestError, context: string, client: ApiClient): string {
+  const message = client.scrub(error.message);
+  switch (error.kind) {
+    case "unreachable":
+      return `cannot reach the API server: ${message}`;
+    case "timeout":
+      return `the API server did not answer: ${message}`;
+    case "tls":
+      return `${message} (check certificate-authority of context ${context})`;
+    case "http":
+      return error.status === 401
+        ? `the API server rejected the credentials of context ${context} (${message})`
+        : `the API server refused discovery: ${message}`;
+    default:
+      return message;
+  }
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? Math.floor(value) : fallback;
+}

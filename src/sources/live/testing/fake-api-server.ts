@@ -1,0 +1,312 @@
+// Test support: a fake Kubernetes API server on 127.0.0.1 (discovery, paginated lists, logs, injected faults)
+// and a kubeconfig pointing at it. Used by the live source's tests; not part of the tool.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KINDS } from "../../../model/kinds.js";
+import type { KubeObject } from "../../../model/kube.js";
+
+/** A failure to inject: on requests for `resource` (a list's plural, `pods/log`, or a path like `/version`). */
+export interface Fault {
+  resource: string;
+  /** How many matching requests fail; undefined = all. */
+  times?: number;
+  /** Only requests that carry a continue token. */
+  onContinue?: boolean;
+  /** An HTTP status answered with a Status body, or: hang (never answer), reset (destroy the socket), shutdown (stop the server). */
+  respond: number | "hang" | "reset" | "shutdown";
+  retryAfterSeconds?: number;
+  message?: string;
+}
+
+/** A resource the fake serves besides the KINDS table (a CRD's, metrics.k8s.io's). */
+export interface ExtraResource {
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+export interface FakeApiOptions {
+  /** Objects as kubectl prints them (apiVersion and kind set); served as list items without them. */
+  objects?: KubeObject[];
+  /** The bearer token the fake requires; requests without it get 401. */
+  token?: string;
+  /** Serve https with a throwaway certificate (needs openssl); default true. */
+  tls?: boolean;
+  gitVersion?: string;
+  /** Kinds not served: left out of discovery, 404 on their list. Their API group disappears when it serves nothing else. */
+  absentKinds?: string[];
+  faults?: Fault[];
+  extraResources?: ExtraResource[];
+  /** Container logs by `namespace/pod/container` or `namespace/pod/container/previous`. */
+  logs?: Record<string, string>;
+}
+
+export interface RecordedRequest {
+  path: string;
+  query: Record<string, string>;
+  /** The resource the request was for (`pods`, `pods/log`, or the path for discovery). */
+  resource: string;
+  authorized: boolean;
+}
+
+export interface FakeApiServer {
+  url: string;
+  /** The CA certificate (PEM) when serving https. */
+  caPem?: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+interface Served {
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+let certificate: { key: string; cert: string } | null | undefined;
+
+/** A self-signed certificate for 127.0.0.1, made once per process; null when openssl is missing. */
+function testCertificate(): { key: string; cert: string } | null {
+  if (certificate !== undefined) return certificate;
+  const dir = mkdtempSync(join(tmpdir(), "kubesleuth-cert-"));
+  try {
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+      { stdio: "ignore" },
+    );
+    certificate = { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") };
+  } catch {
+    certificate = null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return certificate;
+}
+
+export async function startFakeApiServer(options: FakeApiOptions = {}): Promise<FakeApiServer> {
+  const absent = new Set(options.absentKinds ?? []);
+  const served: Served[] = [
+    ...KINDS.filter((k) => !absent.has(k.kind)).map((k) => ({ group: k.group, version: k.version, resource: k.resource, kind: k.kind, namespaced: k.namespaced })),
+    ...(options.extraResources ?? []),
+  ];
+  const objects = options.objects ?? [];
+  const faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const cert = options.tls === false ? null : testCertificate();
+
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const query = Object.fromEntries(url.searchParams);
+    const authorized = !options.token || req.headers.authorization === `Bearer ${options.token}`;
+    const route = routeOf(url.pathname, served);
+    requests.push({ path: url.pathname, query, resource: route.resource, authorized });
+    if (!authorized) return status(res, 401, "Unauthorized", "Unauthorized");
+
+    const fault = faults.find((f) => f.left > 0 && (f.resource === route.resource || f.resource === url.pathname) && (!f.onContinue || query.continue));
+    if (fault) {
+      fault.left--;
+      if (fault.respond === "hang") return; // keep the socket open, answer never
+      if (fault.respond === "reset") return req.socket.destroy();
+      if (fault.respond === "shutdown") {
+        server.close();
+        for (const s of sockets) s.destroy();
+        return;
+      }
+      if (fault.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(fault.retryAfterSeconds));
+      return status(res, fault.respond, reasonOf(fault.respond), fault.message ?? `injected ${fault.respond} for ${route.resource}`);
+    }
+
+    switch (route.type) {
+      case "version":
+        return send(res, { major: "1", minor: "31", gitVersion: options.gitVersion ?? "v1.31.2", platform: "linux/amd64" });
+      case "api":
+        return send(res, { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [] });
+      case "apis": {
+        const groups = [...new Set(served.filter((s) => s.group).map((s) => `${s.group}/${s.version}`))].sort().map((gv) => {
+          const [name] = gv.split("/");
+          return { name, versions: [{ groupVersion: gv, version: gv.split("/")[1] }], preferredVersion: { groupVersion: gv, version: gv.split("/")[1] } };
+        });
+        return send(res, { kind: "APIGroupList", apiVersion: "v1", groups });
+      }
+      case "resources": {
+        const list = served.filter((s) => (s.group ? `${s.group}/${s.version}` : s.version) === route.groupVersion);
+        if (list.length === 0) return status(res, 404, "NotFound", "the server could not find the requested resource");
+        const resources = list.map((s) => ({ name: s.resource, singularName: "", namespaced: s.namespaced, kind: s.kind, verbs: ["get", "list", "watch"] }));
+        if (route.groupVersion === "v1" && list.some((s) => s.resource === "pods")) resources.push({ name: "pods/log", singularName: "", namespaced: true, kind: "Pod", verbs: ["get"] });
+        return send(res, { kind: "APIResourceList", apiVersion: "v1", groupVersion: route.groupVersion, resources });
+      }
+      case "list":
+        return sendList(res, route.served, route.namespace, query, objects);
+      case "log": {
+        const key = `${route.namespace}/${route.pod}/${query.container ?? ""}${query.previous === "true" ? "/previous" : ""}`;
+        const text = options.logs?.[key];
+        if (text === undefined) return status(res, 400, "BadRequest", `container "${query.container}" in pod "${route.pod}" is waiting to start`);
+        let lines = text.split("\n");
+        if (text.endsWith("\n")) lines.pop();
+        if (query.tailLines) lines = lines.slice(-Number(query.tailLines));
+        let body = Buffer.from(lines.map((l) => `${l}\n`).join(""));
+        if (query.limitBytes) body = body.subarray(0, Number(query.limitBytes));
+        res.writeHead(200, { "Content-Type": "text/plain" });
+        return res.end(body);
+      }
+      default:
+        return status(res, 404, "NotFound", "the server could not find the requested resource");
+    }
+  };
+
+  const server = cert ? https.createServer({ key: cert.key, cert: cert.cert }, handler) : http.createServer(handler);
+  server.on(cert ? "secureConnection" : "connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `${cert ? "https" : "http"}://127.0.0.1:${port}`,
+    ...(cert ? { caPem: cert.cert } : {}),
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}
+
+type Route =
+  | { type: "version" | "api" | "apis" | "unknown"; resource: string }
+  | { type: "resources"; resource: string; groupVersion: string }
+  | { type: "list"; resource: string; served: Served; namespace?: string }
+  | { type: "log"; resource: string; namespace: string; pod: string };
+
+function routeOf(path: string, served: Served[]): Route {
+  if (path === "/version") return { type: "version", resource: path };
+  if (path === "/api") return { type: "api", resource: path };
+  if (path === "/apis") return { type: "apis", resource: path };
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  let group = "";
+  let version: string | undefined;
+  let rest: string[];
+  if (parts[0] === "api") {
+    version = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === "apis") {
+    group = parts[1] ?? "";
+    version = parts[2];
+    rest = parts.slice(3);
+  } else {
+    return { type: "unknown", resource: path };
+  }
+  if (!version) return { type: "unknown", resource: path };
+  const groupVersion = group ? `${group}/${version}` : version;
+  if (rest.length === 0) return { type: "resources", resource: path, groupVersion };
+  let namespace: string | undefined;
+  if (rest[0] === "namespaces" && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  if (namespace && rest[0] === "pods" && rest[2] === "log" && rest[1]) return { type: "log", resource: "pods/log", namespace, pod: rest[1] };
+  if (rest.length !== 1) return { type: "unknown", resource: path };
+  const hit = served.find((s) => s.group === group && s.version === version && s.resource === rest[0]);
+  if (!hit) return { type: "unknown", resource: rest[0]! };
+  return { type: "list", resource: hit.resource, served: hit, ...(namespace ? { namespace } : {}) };
+}
+
+function sendList(res: http.ServerResponse, served: Served, namespace: string | undefined, query: Record<string, string>, objects: KubeObject[]) {
+  const matching = objects
+    .filter((o) => o.kind === served.kind)
+    .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
+    .filter((o) => matchesSelector(o.metadata.labels ?? {}, query.labelSelector))
+    .sort((a, b) => `${a.metadata.namespace ?? ""}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ""}/${b.metadata.name}`));
+  const offset = query.continue ? (JSON.parse(Buffer.from(query.continue, "base64url").toString()) as { offset: number }).offset : 0;
+  const limit = query.limit ? Number(query.limit) : matching.length;
+  const page = matching.slice(offset, offset + limit);
+  const next = offset + limit < matching.length ? Buffer.from(JSON.stringify({ offset: offset + limit })).toString("base64url") : undefined;
+  const apiVersion = served.group ? `${served.group}/${served.version}` : served.version;
+  const items = page.map((o) => {
+    // The API server omits apiVersion/kind on items and sends managedFields, which kubectl hides.
+    const { apiVersion: _a, kind: _k, ...rest } = o;
+    return {
+      ...rest,
+      metadata: {
+        ...rest.metadata,
+        managedFields: [{ manager: "kubectl-client-side-apply", operation: "Update", apiVersion, time: "2024-05-01T10:00:00Z", fieldsType: "FieldsV1", fieldsV1: { "f:metadata": {} } }],
+      },
+    };
+  });
+  send(res, {
+    kind: `${served.kind}List`,
+    apiVersion,
+    metadata: { resourceVersion: "12345", ...(next ? { continue: next, remainingItemCount: matching.length - offset - limit } : {}) },
+    items,
+  });
+}
+
+/** Equality-based selectors only (a=b, a==b, a!=b), enough for tests. */
+function matchesSelector(labels: Record<string, string>, selector: string | undefined): boolean {
+  if (!selector) return true;
+  return selector.split(",").every((term) => {
+    const m = /^\s*([^!=\s]+)\s*(!=|==|=)\s*(\S*)\s*$/.exec(term);
+    if (!m) return false;
+    return m[2] === "!=" ? labels[m[1]!] !== m[3] : labels[m[1]!] === m[3];
+  });
+}
+
+function reasonOf(code: number): string {
+  return { 400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 410: "Expired", 429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable" }[code] ?? "Unknown";
+}
+
+function status(res: http.ServerResponse, code: number, reason: string, message: string) {
+  send(res, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code }, code);
+}
+
+function send(res: http.ServerResponse, body: unknown, code = 200) {
+  res.writeHead(code, { "Content-Type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+export interface KubeconfigSpec {
+  server: string;
+  token?: string;
+  caPem?: string;
+  contextName?: string;
+  /** Neither a CA nor insecure-skip-tls-verify: the system's trust store decides. */
+  systemTrust?: boolean;
+  /** Extra contexts (same cluster and user). */
+  otherContexts?: string[];
+}
+
+/** Writes a kubeconfig for the fake server into a new temp directory; returns its path and a cleanup. */
+export function writeKubeconfig(spec: KubeconfigSpec): { path: string; dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "kubesleuth-kubeconfig-"));
+  const path = join(dir, "config");
+  const context = spec.contextName ?? "fake";
+  const cluster = spec.caPem
+    ? { server: spec.server, "certificate-authority-data": Buffer.from(spec.caPem).toString("base64") }
+    : spec.systemTrust
+      ? { server: spec.server }
+      : { server: spec.server, "insecure-skip-tls-verify": true };
+  const config = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "fake-cluster", cluster }],
+    users: [{ name: "fake-user", user: spec.token ? { token: spec.token } : {} }],
+    contexts: [context, ...(spec.otherContexts ?? [])].map((name) => ({ name, context: { cluster: "fake-cluster", user: "fake-user" } })),
+    "current-context": context,
+  };
+  writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 });
+  return { path, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
