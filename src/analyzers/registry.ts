@@ -4,10 +4,12 @@ import { serviceEndpointsNotReady } from "./network/service-endpoints-not-ready/
 import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-selects-no-pods.js";
 import { serviceTargetPortMismatch } from "./network/service-target-port-mismatch/service-target-port-mismatch.js";
 import { nodeNotReady } from "./node/node-not-ready/node-not-ready.js";
+import { nodePressure } from "./node/node-pressure/node-pressure.js";
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   nodeNotReady,
+  nodePressure,
   serviceEndpointsNotReady,
   serviceSelectsNoPods,
   serviceTargetPortMismatch,
