@@ -1,0 +1,145 @@
+// Writes a snapshot as a kubesleuth archive (.tar.gz, format "kubesleuth-snapshot" version 1), atomically.
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { Header, Pack, ReadEntry } from "tar";
+import type { KubeObject } from "../../model/kube.js";
+import type { CoverageEntry, Snapshot } from "../../model/snapshot.js";
+import { TOOL_VERSION } from "../../version.js";
+import { REDACTED } from "../redact.js";
+
+/** The top directory of every entry. */
+export const ARCHIVE_ROOT = "kubesleuth-snapshot";
+export const ARCHIVE_FORMAT = "kubesleuth-snapshot";
+export const ARCHIVE_FORMAT_VERSION = 1;
+
+/** manifest.json of an archive. */
+export interface ArchiveManifest {
+  format: typeof ARCHIVE_FORMAT;
+  formatVersion: typeof ARCHIVE_FORMAT_VERSION;
+  /** RFC 3339. */
+  capturedAt: string;
+  /** The API server URL without userinfo; version is its gitVersion, "" when unknown. */
+  server: { url: string; version: string };
+  tool: { name: "kubesleuth"; version: string };
+  coverage: Record<string, CoverageEntry>;
+  /** Number of log files under logs/. */
+  logs: number;
+  /** The namespaces the capture was limited to; null = all namespaces. */
+  namespaces: string[] | null;
+}
+
+export interface ArchiveMeta {
+  serverUrl: string;
+  /** The namespaces the capture was limited to (the live `namespace` option); default null = all. */
+  namespaces?: string[] | null;
+}
+
+/**
+ * Writes `snapshot` to `path` as a kubesleuth archive:
+ * `kubesleuth-snapshot/manifest.json`, `objects/<Kind>.json` (a v1 List per kind, also an empty one for
+ * a kind listed completely or partly with no object), `logs/<namespace>/<pod>/<container>[.previous].log`.
+ * The archive is written to a temporary file beside `path` and renamed at the end, so a failure leaves
+ * nothing behind. Throws, before writing anything, if a Secret value is not redacted.
+ */
+export async function writeArchive(snapshot: Snapshot, path: string, meta: ArchiveMeta): Promise<void> {
+  assertRedacted(snapshot);
+  const capturedAt = snapshot.capturedAt ?? new Date().toISOString();
+  const mtime = new Date(Number.isNaN(Date.parse(capturedAt)) ? Date.now() : Date.parse(capturedAt));
+  const manifest: ArchiveManifest = {
+    format: ARCHIVE_FORMAT,
+    formatVersion: ARCHIVE_FORMAT_VERSION,
+    capturedAt,
+    server: { url: urlWithoutCredentials(meta.serverUrl), version: snapshot.serverVersion ?? "" },
+    tool: { name: "kubesleuth", version: TOOL_VERSION },
+    coverage: { ...snapshot.coverage },
+    logs: snapshot.logs.length,
+    namespaces: meta.namespaces ? [...meta.namespaces] : null,
+  };
+
+  const entries: { path: string; data: Buffer }[] = [{ path: "manifest.json", data: json(manifest) }];
+  const kinds = new Set<string>(snapshot.objects.keys());
+  for (const [kind, entry] of Object.entries(snapshot.coverage)) if (entry.status === "ok" || entry.status === "partial") kinds.add(kind);
+  for (const kind of [...kinds].sort()) {
+    entries.push({ path: `objects/${safeSegment(kind)}.json`, data: json({ apiVersion: "v1", kind: "List", items: snapshot.objects.get(kind) ?? [] }) });
+  }
+  for (const log of snapshot.logs) {
+    const file = `${safeSegment(log.container)}${log.previous ? ".previous" : ""}.log`;
+    entries.push({ path: `logs/${safeSegment(log.namespace)}/${safeSegment(log.pod)}/${file}`, data: Buffer.from(log.text, "utf8") });
+  }
+
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeTarGz(temporary, entries, mtime);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+async function writeTarGz(file: string, entries: { path: string; data: Buffer }[], mtime: Date): Promise<void> {
+  const output = createWriteStream(file, { mode: 0o600, flags: "wx" });
+  const pack = new Pack({ gzip: true, portable: true });
+  const failed = new Promise<never>((_, reject) => {
+    output.on("error", reject);
+    pack.on("error", reject);
+  });
+  pack.pipe(output);
+  for (const entry of entries) {
+    const header = new Header({ path: `${ARCHIVE_ROOT}/${entry.path}`, type: "File", size: entry.data.length, mode: 0o644, mtime });
+    const readEntry = new ReadEntry(header);
+    readEntry.end(entry.data);
+    pack.add(readEntry);
+  }
+  pack.end();
+  await Promise.race([once(output, "close"), failed]);
+}
+
+/** Defensive: the builder redacts Secrets; refuse to write one whose values got past it. */
+function assertRedacted(snapshot: Snapshot): void {
+  for (const [kind, objects] of snapshot.objects) {
+    for (const object of objects) {
+      if (object.kind !== "Secret" && kind !== "Secret") continue;
+      if (!isRedacted(object)) {
+        throw new Error(`refusing to write the archive: Secret ${object.metadata.namespace ?? ""}/${object.metadata.name} is not redacted`);
+      }
+    }
+  }
+}
+
+function isRedacted(secret: KubeObject): boolean {
+  for (const field of ["data", "stringData"] as const) {
+    const values = secret[field];
+    if (values === undefined || values === null) continue;
+    if (typeof values !== "object") return false;
+    if (Object.values(values as Record<string, unknown>).some((v) => v !== REDACTED)) return false;
+  }
+  const applied = secret.metadata.annotations?.["kubectl.kubernetes.io/last-applied-configuration"];
+  return applied === undefined || applied === REDACTED;
+}
+
+function urlWithoutCredentials(raw: string): string {
+  try {
+    const url = new URL(raw);
+    url.username = "";
+    url.password = "";
+    url.search = "";
+    url.hash = "";
+    return url.toString().replace(/\/$/, "");
+  } catch {
+    // Not a URL (a test name, a path): keep it, minus anything that looks like userinfo.
+    return raw.replace(/^[^/@]*@/, "");
+  }
+}
+
+/** Object and container names are DNS names; anything that could leave its directory is encoded. */
+function safeSegment(name: string): string {
+  const encoded = encodeURIComponent(name);
+  return encoded === "" ? "%00" : /^\.+$/.test(encoded) ? encoded.replace(/\./g, "%2E") : encoded;
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(`${JSON.stringify(value, null, 2)}\n`, "utf8");
+}
