@@ -18,6 +18,8 @@ ours() { # pid component: true if pid is alive and runs our binary (guards again
   [ "$(basename "$exe")" = "$2" ]
 }
 
+zombie() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+
 stopped=0
 for c in "${COMPONENTS[@]}"; do
   f=$PIDS/$c.pid
@@ -33,6 +35,9 @@ for c in "${COMPONENTS[@]}"; do
       for _ in $(seq 1 50); do ours "$pid" "$c" || break; sleep 0.1; done
     fi
     ours "$pid" "$c" && { log "ERROR: $c (pid $pid) still running"; exit 1; }
+    # The daemons were reparented to init when up.sh exited; give init a moment to reap the zombie so that `ps`
+    # right after down shows nothing.
+    for _ in $(seq 1 50); do zombie "$pid" || break; sleep 0.1; done
     stopped=$((stopped + 1))
   fi
   rm -f "$f"
