@@ -1,5 +1,6 @@
 // The explicit, sorted list of analyzers. test/registry.test.ts checks it against the folders.
 import type { Analyzer } from "./define.js";
+import { ingressBackendMissing } from "./ingress/ingress-backend-missing/ingress-backend-missing.js";
 import { serviceEndpointsNotReady } from "./network/service-endpoints-not-ready/service-endpoints-not-ready.js";
 import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-selects-no-pods.js";
 import { serviceTargetPortMismatch } from "./network/service-target-port-mismatch/service-target-port-mismatch.js";
@@ -8,6 +9,7 @@ import { nodePressure } from "./node/node-pressure/node-pressure.js";
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  ingressBackendMissing,
   nodeNotReady,
   nodePressure,
   serviceEndpointsNotReady,
