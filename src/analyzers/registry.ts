@@ -7,6 +7,7 @@ import { serviceTargetPortMismatch } from "./network/service-target-port-mismatc
 import { nodeNotReady } from "./node/node-not-ready/node-not-ready.js";
 import { nodePressure } from "./node/node-pressure/node-pressure.js";
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
+import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image-pull-failing.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   ingressBackendMissing,
@@ -16,6 +17,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   serviceSelectsNoPods,
   serviceTargetPortMismatch,
   podCrashLooping,
+  podImagePullFailing,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 export function findAnalyzer(id: string): Analyzer | undefined {
