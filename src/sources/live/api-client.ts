@@ -32,6 +32,8 @@ export class ApiRequestError extends Error {
     /** The Status `reason` of an HTTP error (Forbidden, NotFound, Expired...). */
     readonly reason?: string,
     readonly attempts = 1,
+    /** The network error code (ECONNREFUSED, ENOTFOUND, CONNECT_TIMEOUT...), if any. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = "ApiRequestError";
@@ -152,7 +154,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         finish(
           connected
             ? new ApiRequestError("timeout", path, `no answer within ${timeoutMs} ms`)
-            : new ApiRequestError("unreachable", path, `connection timed out after ${timeoutMs} ms`),
+            : new ApiRequestError("unreachable", path, `connection timed out after ${timeoutMs} ms`, undefined, undefined, 1, "CONNECT_TIMEOUT"),
         );
         request.destroy();
       }, timeoutMs);
@@ -179,9 +181,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         if (!(error instanceof ApiRequestError)) throw error;
         failure = error;
       }
-      const retryable = failure.kind === "unreachable" || failure.kind === "timeout" || (failure.kind === "http" && RETRYABLE_STATUS.has(failure.status!));
-      if (!retryable || attempt >= retry.attempts) {
-        throw new ApiRequestError(failure.kind, failure.path, scrub(failure.message), failure.status, failure.reason, attempt);
+      if (attempt >= attemptsFor(failure, retry)) {
+        throw new ApiRequestError(failure.kind, failure.path, scrub(failure.message), failure.status, failure.reason, attempt, failure.code);
       }
       await sleep(backoffDelay(retry, attempt, retryAfterMs));
     }
@@ -207,6 +208,18 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       sharedAgent?.destroy();
     },
   };
+}
+
+/**
+ * How many attempts a failure deserves: 429/5xx and resets the full policy; a request that already
+ * waited a whole timeout (or a connect timeout) one retry at most, so a hanging API costs two
+ * timeouts, not four; an unknown host and everything else none.
+ */
+function attemptsFor(failure: ApiRequestError, retry: RetryPolicy): number {
+  if (failure.kind === "http") return RETRYABLE_STATUS.has(failure.status!) ? retry.attempts : 1;
+  if (failure.kind === "timeout" || failure.code === "CONNECT_TIMEOUT") return Math.min(retry.attempts, 2);
+  if (failure.kind === "unreachable") return failure.code === "ENOTFOUND" ? 1 : retry.attempts;
+  return 1;
 }
 
 /** Delay before retry number `attempt` (1-based): Retry-After when the server sent one, else exponential with jitter. */
@@ -251,7 +264,7 @@ function classifyNetworkError(path: string, error: unknown): ApiRequestError {
     return new ApiRequestError("tls", path, `TLS: ${message}`);
   }
   // Refused, DNS, reset, or the connection dropped mid-answer: all count as the server being away.
-  return new ApiRequestError("unreachable", path, code && !message.includes(code) ? `${code}: ${message}` : message);
+  return new ApiRequestError("unreachable", path, code && !message.includes(code) ? `${code}: ${message}` : message, undefined, undefined, 1, code || undefined);
 }
 
 function queryString(query: Record<string, string | undefined> | undefined): string {

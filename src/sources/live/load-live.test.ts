@@ -133,10 +133,10 @@ describe("loadLive", () => {
     assert.equal(snapshot.coverage.Pod!.status, "ok");
   });
 
-  it("times out a hanging request, a bounded number of times, and goes on", async () => {
+  it("times out a hanging request, retries it once only, and goes on", async () => {
     const { snapshot, server, milliseconds } = await capture(
       { faults: [{ resource: "nodes", respond: "hang" }] },
-      { timeoutMs: 300, retry: { ...FAST_RETRY, attempts: 2 } },
+      { timeoutMs: 300, retry: { ...FAST_RETRY, attempts: 4 } },
     );
     assert.equal(server.requests.filter((r) => r.resource === "nodes").length, 2);
     assert.equal(snapshot.coverage.Node!.status, "partial");
@@ -231,6 +231,19 @@ describe("loadLive", () => {
           return true;
         },
       );
+    } finally {
+      kubeconfig.cleanup();
+    }
+  });
+
+  it("throws a SourceError naming the endpoint for a host that does not resolve", async () => {
+    const kubeconfig = writeKubeconfig({ server: "https://kubesleuth-no-such-host.invalid:6443", token: TOKEN });
+    try {
+      await assert.rejects(loadLive({ kubeconfig: kubeconfig.path, kinds: ["Pod"], retry: FAST_RETRY, timeoutMs: 5000 }), (error: unknown) => {
+        assert.ok(error instanceof SourceError);
+        assert.match(error.message, /^https:\/\/kubesleuth-no-such-host\.invalid:6443: cannot reach the API server: /);
+        return true;
+      });
     } finally {
       kubeconfig.cleanup();
     }
