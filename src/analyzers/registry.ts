@@ -8,6 +8,7 @@ import { nodeNotReady } from "./node/node-not-ready/node-not-ready.js";
 import { nodePressure } from "./node/node-pressure/node-pressure.js";
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
 import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image-pull-failing.js";
+import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   ingressBackendMissing,
@@ -18,6 +19,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   serviceTargetPortMismatch,
   podCrashLooping,
   podImagePullFailing,
+  workloadRolloutStuck,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 export function findAnalyzer(id: string): Analyzer | undefined {
