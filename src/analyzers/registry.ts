@@ -9,6 +9,7 @@ import { nodePressure } from "./node/node-pressure/node-pressure.js";
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
 import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image-pull-failing.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
+import { podUnschedulable } from "./workload/pod-unschedulable/pod-unschedulable.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   ingressBackendMissing,
@@ -20,6 +21,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   podCrashLooping,
   podImagePullFailing,
   workloadRolloutStuck,
+  podUnschedulable,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 export function findAnalyzer(id: string): Analyzer | undefined {

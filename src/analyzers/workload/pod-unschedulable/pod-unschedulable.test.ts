@@ -1,0 +1,144 @@
+import { it } from "node:test";
+import assert from "node:assert/strict";
+import { runAnalyzer, testAnalyzer } from "../../../testing/analyzer-tester.js";
+import { loadFixture, snapshotFromYaml } from "../../../testing/load-fixture.js";
+import { podUnschedulable } from "./pod-unschedulable.js";
+
+const NOW = "2024-05-14T10:00:00Z";
+
+testAnalyzer(
+  podUnschedulable,
+  {
+    quiet: [
+      {
+        // Running, just created, unschedulable for only 20s, gated, just bound, completed.
+        name: "scheduled, waiting within the grace period, gated, bound",
+        fixture: "quiet-scheduled-and-waiting.yaml",
+        now: NOW,
+      },
+    ],
+    fires: [
+      {
+        // Two replicas are one finding; the request (6 CPUs) is larger than any node's allocatable (4).
+        name: "not enough CPU anywhere: the request exceeds the largest node",
+        fixture: "fires-insufficient-resources.yaml",
+        now: NOW,
+        expect: [
+          {
+            messageId: "insufficientResources",
+            subject: "Deployment/analytics/spark-driver",
+            evidenceValues: [
+              "3 Insufficient cpu",
+              "6",
+              "4",
+              "preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod",
+              "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+            ],
+            affects: ["Pod/analytics/spark-driver-58d7c9f6b4-k8s2x", "Pod/analytics/spark-driver-58d7c9f6b4-p9t4m"],
+          },
+        ],
+      },
+      {
+        // Per-cause evidence: the tainted control-plane node, the memory request, the nodeSelector,
+        // the cordoned node.
+        name: "taint, memory, node selector and cordoned nodes",
+        fixture: "fires-constraints.yaml",
+        now: NOW,
+        expect: [
+          {
+            messageId: "constraintsUnsatisfied",
+            subject: "StatefulSet/web/cache",
+            evidenceValues: [
+              "1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }",
+              "2 Insufficient memory",
+              "2 node(s) didn't match Pod's node affinity/selector",
+              { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" },
+              "24Gi",
+              { pool: "general" },
+            ],
+          },
+          { messageId: "constraintsUnsatisfied", subject: "Pod/db/reporting-db-0", evidenceValues: ["1 node(s) were unschedulable", true, "4 Insufficient memory"] },
+        ],
+      },
+      {
+        name: "nodes dedicated by a taint the pod does not tolerate",
+        fixture: "fires-dedicated-taint.yaml",
+        now: NOW,
+        expect: [
+          {
+            messageId: "constraintsUnsatisfied",
+            subject: "Deployment/etl/loader",
+            evidenceValues: ["2 node(s) had untolerated taint {dedicated: batch}", { key: "dedicated", value: "batch", effect: "NoSchedule" }, null],
+          },
+        ],
+      },
+      {
+        name: "missing claim (no node count), no nodes at all, a batch scheduler's own message",
+        fixture: "fires-volume-no-nodes-unparsed.yaml",
+        now: NOW,
+        expect: [
+          { messageId: "constraintsUnsatisfied", subject: "Pod/data/importer-0", evidenceValues: ['persistentvolumeclaim "staging-area" not found', "staging-area"] },
+          { messageId: "noNodes", subject: "Pod/edge-site-7/edge-agent", evidenceValues: ["no nodes available to schedule pods"] },
+          { messageId: "unparsed", subject: "Pod/ml/train-worker-0", evidenceValues: ["1/1 tasks in gang unschedulable: pod group is not ready, 1 Pending, 1 minAvailable; Pending: 1 Unschedulable"] },
+        ],
+      },
+    ],
+  },
+  import.meta.url,
+);
+
+const fixture = (name: string) => loadFixture(new URL(`./fixtures/${name}`, import.meta.url));
+
+it("pod-unschedulable: the summary names the causes with their node counts and the age", () => {
+  const [finding] = runAnalyzer(podUnschedulable, fixture("fires-insufficient-resources.yaml"), Date.parse(NOW));
+  assert.match(finding!.summary, /Pending for 19m/);
+  assert.match(finding!.summary, /3 Insufficient cpu/);
+  assert.match(finding!.rootCause, /^0\/3 nodes/);
+});
+
+it("pod-unschedulable: remediation per cause — tolerate a dedicated-node taint, uncordon; not the control-plane taint", () => {
+  const loader = runAnalyzer(podUnschedulable, fixture("fires-dedicated-taint.yaml"), Date.parse(NOW))[0]!;
+  const toleration = loader.remediation.find((r) => r.command?.includes("tolerations"))!;
+  assert.equal(
+    toleration.command,
+    `kubectl patch deployment/loader -n etl --type=merge -p '{"spec":{"template":{"spec":{"tolerations":[{"key":"dedicated","operator":"Exists","effect":"NoSchedule"}]}}}}'`,
+  );
+  assert.equal(toleration.rollback, "kubectl rollout undo deployment/loader -n etl");
+
+  const findings = runAnalyzer(podUnschedulable, fixture("fires-constraints.yaml"), Date.parse(NOW));
+  const cache = findings.find((f) => f.subject.name === "cache")!;
+  // Control-plane nodes are excluded on purpose and two nodes do carry pool=general: the fix is the memory request.
+  assert.deepEqual(
+    cache.remediation.map((r) => r.command),
+    ["kubectl set resources statefulset/cache -n web -c redis --requests=cpu=<smaller>,memory=<smaller>"],
+  );
+  const db = findings.find((f) => f.subject.name === "reporting-db-0")!;
+  assert.ok(db.remediation.some((r) => r.command === "kubectl uncordon db-1" && r.rollback === "kubectl cordon db-1"));
+});
+
+it("pod-unschedulable: with no node carrying the selected label, labelling a node is the fix", () => {
+  const snapshot = snapshotFromYaml(`
+apiVersion: v1
+kind: Node
+metadata: { name: worker-1, labels: { pool: general } }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: ingest-0, namespace: etl, uid: uid-pod-ingest }
+spec:
+  nodeSelector: { disktype: ssd }
+  containers: [{ name: ingest, image: "registry.example.com/etl/ingest:1.0.0" }]
+status:
+  phase: Pending
+  conditions:
+    - type: PodScheduled
+      status: "False"
+      reason: Unschedulable
+      lastTransitionTime: "2024-05-14T09:00:00Z"
+      message: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
+`);
+  const [finding] = runAnalyzer(podUnschedulable, snapshot, Date.parse(NOW));
+  assert.equal(finding!.code, "pod-unschedulable/constraintsUnsatisfied");
+  assert.ok(finding!.investigation.some((s) => s.command === "kubectl get nodes -l disktype=ssd" && s.result === "0 of 1 nodes have disktype=ssd"));
+  assert.ok(finding!.remediation.some((r) => r.command === "kubectl label node <node> disktype=ssd" && r.rollback === "kubectl label node <node> disktype-"));
+});
