@@ -8,8 +8,8 @@ import { nodeNotReady } from "./node/node-not-ready/node-not-ready.js";
 import { nodePressure } from "./node/node-pressure/node-pressure.js";
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
 import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image-pull-failing.js";
-import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
 import { podUnschedulable } from "./workload/pod-unschedulable/pod-unschedulable.js";
+import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   ingressBackendMissing,
@@ -20,8 +20,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   serviceTargetPortMismatch,
   podCrashLooping,
   podImagePullFailing,
-  workloadRolloutStuck,
   podUnschedulable,
+  workloadRolloutStuck,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 export function findAnalyzer(id: string): Analyzer | undefined {
