@@ -6,6 +6,7 @@ import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-
 import { serviceTargetPortMismatch } from "./network/service-target-port-mismatch/service-target-port-mismatch.js";
 import { nodeNotReady } from "./node/node-not-ready/node-not-ready.js";
 import { nodePressure } from "./node/node-pressure/node-pressure.js";
+import { pvcPending } from "./storage/pvc-pending/pvc-pending.js";
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
 import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image-pull-failing.js";
 import { podUnschedulable } from "./workload/pod-unschedulable/pod-unschedulable.js";
@@ -22,6 +23,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   podImagePullFailing,
   podUnschedulable,
   workloadRolloutStuck,
+  pvcPending,
 ].sort((a, b) => a.id.localeCompare(b.id));
 
 export function findAnalyzer(id: string): Analyzer | undefined {

@@ -1,0 +1,77 @@
+import { testAnalyzer } from "../../../testing/analyzer-tester.js";
+import { pvcPending } from "./pvc-pending.js";
+
+testAnalyzer(
+  pvcPending,
+  {
+    quiet: [
+      {
+        name: "Bound; WaitForFirstConsumer without consumer and with an unscheduled one; provisioning under way; default class; fitting static PVs",
+        fixture: "quiet-bound-and-waiting.yaml",
+        now: "2024-05-01T10:00:00Z",
+      },
+      { name: "StorageClasses and PersistentVolumes not loaded", fixture: "quiet-kinds-not-loaded.yaml", now: "2024-05-01T10:00:00Z" },
+    ],
+    fires: [
+      {
+        name: "storageClassName names a missing StorageClass (ProvisioningFailed not found)",
+        fixture: "fires-class-not-found.yaml",
+        now: "2024-05-01T10:00:00Z",
+        expect: [
+          {
+            messageId: "storageClassNotFound",
+            subject: "PersistentVolumeClaim/data/data-db-0",
+            severity: "error",
+            evidenceValues: ["fast-ssd", ["standard"], 'storageclass.storage.k8s.io "fast-ssd" not found'],
+            affects: ["Pod/data/db-0"],
+          },
+        ],
+      },
+      {
+        name: "no class, no default class, class-less PV too small",
+        fixture: "fires-no-default-class.yaml",
+        now: "2024-05-01T10:00:00Z",
+        expect: [
+          {
+            messageId: "noStorageClass",
+            subject: "PersistentVolumeClaim/cms/uploads",
+            evidenceValues: [null, ["manual"], "no persistent volumes available for this claim and no storage class is set", "1Gi"],
+          },
+        ],
+      },
+      {
+        name: "static binding: every PV misses one check; local no-provisioner class with a consumer and no PV",
+        fixture: "fires-static-no-match.yaml",
+        now: "2024-05-01T10:00:00Z",
+        expect: [
+          {
+            messageId: "noMatchingVolume",
+            subject: "PersistentVolumeClaim/finance/reports",
+            evidenceValues: ["", "10Gi", ["ReadWriteOnce"], "5Gi", "finance/ledger", "Block"],
+          },
+          { messageId: "noMatchingVolume", subject: "PersistentVolumeClaim/finance/archive", evidenceValues: ["local-storage", 0], affects: ["Pod/finance/archiver-0"] },
+        ],
+      },
+      {
+        name: "external provisioner reports ProvisioningFailed",
+        fixture: "fires-provisioning-failed.yaml",
+        now: "2024-05-01T10:00:00Z",
+        expect: [{ messageId: "provisioningFailed", subject: "PersistentVolumeClaim/cms/media", evidenceValues: ["gp3", "ebs.csi.aws.com"] }],
+      },
+      {
+        name: "only ExternalProvisioning for 20 minutes: provisioner silent",
+        fixture: "fires-provisioner-silent.yaml",
+        now: "2024-05-01T10:00:00Z",
+        expect: [
+          {
+            messageId: "provisionerNotResponding",
+            subject: "PersistentVolumeClaim/monitoring/grafana",
+            severity: "warning",
+            evidenceValues: ["rook-ceph.rbd.csi.ceph.com", "2024-05-01T09:40:00Z"],
+          },
+        ],
+      },
+    ],
+  },
+  import.meta.url,
+);
