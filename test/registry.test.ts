@@ -13,9 +13,9 @@ const HEADINGS = ["## What it detects", "## Why it matters", "## How to fix", "#
 function analyzerFolders(): { area: string; id: string }[] {
   const out: { area: string; id: string }[] = [];
   for (const area of readdirSync(root)) {
+    if (!statSync(new URL(area, root)).isDirectory()) continue;
     const areaUrl = new URL(`${area}/`, root);
-    if (!statSync(areaUrl).isDirectory()) continue;
-    for (const id of readdirSync(areaUrl)) if (statSync(new URL(`${id}/`, areaUrl)).isDirectory()) out.push({ area, id });
+    for (const id of readdirSync(areaUrl)) if (statSync(new URL(id, areaUrl)).isDirectory()) out.push({ area, id });
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
