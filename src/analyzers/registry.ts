@@ -7,6 +7,7 @@ import { serviceTargetPortMismatch } from "./network/service-target-port-mismatc
 import { nodeNotReady } from "./node/node-not-ready/node-not-ready.js";
 import { nodePressure } from "./node/node-pressure/node-pressure.js";
 import { pvcPending } from "./storage/pvc-pending/pvc-pending.js";
+import { podConfigMissing } from "./workload/pod-config-missing/pod-config-missing.js";
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
 import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image-pull-failing.js";
 import { podUnschedulable } from "./workload/pod-unschedulable/pod-unschedulable.js";
@@ -19,6 +20,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   serviceEndpointsNotReady,
   serviceSelectsNoPods,
   serviceTargetPortMismatch,
+  podConfigMissing,
   podCrashLooping,
   podImagePullFailing,
   podUnschedulable,
