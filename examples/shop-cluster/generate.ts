@@ -44,6 +44,7 @@ const nodeBase = {
   osImage: "Ubuntu 24.04.1 LTS",
   kernelVersion: "6.8.0-45-generic",
   containerRuntimeVersion: "containerd://1.7.22",
+  cni: "calico" as const,
   labels: { "topology.kubernetes.io/region": "fsn1", "topology.kubernetes.io/zone": "fsn1-dc14", "csi.hetzner.cloud/location": "fsn1" },
 };
 const nodeDefs: NodeDef[] = [
@@ -1049,24 +1050,7 @@ b.object("EndpointSlice", "default", "kubernetes", BIRTH, { addressType: "IPv4",
 
 // ---------------------------------------------------------------- derived objects and checks
 
-for (const svc of b.all("Service")) {
-  const m = meta(svc);
-  if (!(svc.spec as Json).selector) continue;
-  const changed = m.namespace === "payments" && m.name === "payments-api" ? SELECTOR_TYPO_AT : newestPodChange(m.namespace!, (svc.spec as { selector: Record<string, string> }).selector, Date.parse(m.creationTimestamp));
-  b.deriveEndpoints(svc, changed);
-}
-
-function newestPodChange(ns: string, selector: Record<string, string>, fallback: number): number {
-  let newest = fallback;
-  for (const p of b.all("Pod")) {
-    if (meta(p).namespace !== ns || !Object.entries(selector).every(([k, v]) => meta(p).labels?.[k] === v)) continue;
-    for (const c of ((p.status as Json).conditions as { type: string; lastTransitionTime: string }[] | undefined) ?? []) {
-      if (c.type === "Ready") newest = Math.max(newest, Date.parse(c.lastTransitionTime));
-    }
-  }
-  return newest;
-}
-
+b.deriveAllEndpoints({ "payments/payments-api": SELECTOR_TYPO_AT });
 b.finishNodeImages();
 checkScheduling();
 checkEventTTL();
