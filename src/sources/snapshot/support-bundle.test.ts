@@ -99,6 +99,48 @@ describe("support bundle (conformance)", () => {
   });
 });
 
+describe("support bundle details", () => {
+  it("collector errors set coverage; <c>-previous.log is told apart from a container named so", async () => {
+    const root = join(work, "synthetic", "support-bundle-2026-01-01T00_00_00");
+    const fs = await import("node:fs/promises");
+    const write = async (path: string, content: string): Promise<void> => {
+      await fs.mkdir(join(root, path, ".."), { recursive: true });
+      await fs.writeFile(join(root, path), content);
+    };
+    const pod = {
+      kind: "Pod",
+      apiVersion: "v1",
+      metadata: { name: "web", namespace: "default" },
+      spec: { containers: [{ name: "app" }, { name: "sync-previous" }] },
+    };
+    await write("version.yaml", "apiVersion: troubleshoot.sh/v1beta2\nkind: SupportBundle\nspec:\n  versionNumber: v0.100.0\n");
+    await write("cluster-resources/pods/default.json", JSON.stringify({ kind: "PodList", apiVersion: "v1", items: [pod] }));
+    await write("cluster-resources/secrets-errors.json", JSON.stringify(['secrets is forbidden: User "x" cannot list resource "secrets"']));
+    await write("cluster-resources/pods/logs/default/web/app.log", "now\n");
+    await write("cluster-resources/pods/logs/default/web/app-previous.log", "before\n");
+    await write("cluster-resources/pods/logs/default/web/sync-previous.log", "sync\n");
+    await write("cluster-resources/pods/logs/default/web/sync-previous-previous.log", "sync before\n");
+    await write("cluster-resources/deployments/default.json", '{"kind": "DeploymentList", "items": [');
+    const s = await loadSnapshot([join(work, "synthetic")]);
+    assert.deepEqual(s.source.formats, ["support-bundle"]);
+    assert.deepEqual(s.coverage.Secret, { count: 0, status: "forbidden", note: 'support bundle collector: secrets is forbidden: User "x" cannot list resource "secrets"' });
+    assert.equal(s.coverage.Deployment?.status, "partial");
+    assert.deepEqual(
+      s.logs.map((l) => [l.container, l.previous, l.text]),
+      [
+        ["app", false, "now\n"],
+        ["app", true, "before\n"],
+        ["sync-previous", false, "sync\n"],
+        ["sync-previous", true, "sync before\n"],
+      ],
+    );
+    assert.deepEqual(
+      s.skipped.map((k) => [k.location.slice(join(work, "synthetic").length + 1), k.reason]),
+      [["support-bundle-2026-01-01T00_00_00/cluster-resources/deployments/default.json", "1:38: Unexpected end of JSON input"]],
+    );
+  });
+});
+
 describe("cluster-info dump and support bundle hold the same cluster (conformance)", () => {
   // The dump was made by real kubectl against a mock API server serving this bundle's objects
   // (kubectl-cluster-info-dump/SOURCE.txt), so after normalization both must give the same objects.
