@@ -10,6 +10,7 @@ import { pvcPending } from "./storage/pvc-pending/pvc-pending.js";
 import { podConfigMissing } from "./workload/pod-config-missing/pod-config-missing.js";
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
 import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image-pull-failing.js";
+import { podNotReady } from "./workload/pod-not-ready/pod-not-ready.js";
 import { podUnschedulable } from "./workload/pod-unschedulable/pod-unschedulable.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
 
@@ -23,6 +24,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   podConfigMissing,
   podCrashLooping,
   podImagePullFailing,
+  podNotReady,
   podUnschedulable,
   workloadRolloutStuck,
   pvcPending,
