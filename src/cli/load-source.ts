@@ -29,14 +29,12 @@ export interface LoadedSource {
 /** A progress reporter on stderr: a rewritten line on a terminal, nothing otherwise unless --progress. */
 export function progressReporter(io: CliIo, forced: boolean | undefined): ((message: string) => void) | undefined {
   if (!io.stderrIsTTY && !forced) return undefined;
-  let last = 0;
   return (message) => {
     if (io.stderrIsTTY) {
       io.stderr(`\r\u001b[2K${message}`);
     } else {
       io.stderr(`${message}\n`);
     }
-    last = message.length;
   };
 }
 
