@@ -24,6 +24,12 @@ export interface FindingDraft {
   remediation?: Remediation[];
   /** Objects this finding explains, besides the subject (e.g. the pods of a workload); seeds the impact. */
   affected?: ObjectRef[];
+  /**
+   * Objects whose own problem would fully explain this finding (a pod unschedulable only because its
+   * claim is unbound names the claim). When another finding has one of them as its subject, this
+   * finding is grouped under it as a related symptom instead of standing alone.
+   */
+  causedBy?: ObjectRef[];
 }
 
 export interface AnalyzerContext {

@@ -67,7 +67,9 @@ export function computeImpact(index: ClusterIndex, subject: ObjectRef, affected:
         for (const backend of index.ingressBackendsToService(object as Service)) direct.add(refOf(backend.ingress));
         break;
       default:
-        if (WORKLOADS.has(object.kind)) {
+        // A workload finding that names the pods it is about (e.g. the crash-looping ones) impacts
+        // those; otherwise every pod of the workload is at stake.
+        if (WORKLOADS.has(object.kind) && pods.length === 0) {
           for (const pod of index.podsOfWorkload(object)) {
             direct.add(refOf(pod));
             pods.push(pod);

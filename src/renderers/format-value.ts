@@ -11,6 +11,7 @@ export function formatValue(value: unknown, max = 160): string {
 
 export function formatEvidence(e: Evidence): string {
   const where = [e.ref ? formatRef(e.ref) : undefined, e.path].filter(Boolean).join(" ");
+  if (!where) return [e.note, e.value === undefined ? undefined : formatValue(e.value)].filter(Boolean).join(": ");
   const value = e.value === undefined ? "" : ` = ${formatValue(e.value)}`;
   const note = e.note ? ` (${e.note})` : "";
   return `${where}${value}${note}`;

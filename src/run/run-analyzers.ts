@@ -73,10 +73,11 @@ export function runAnalyzersOn(
   analyzers: readonly Analyzer[],
   now: number,
   onAnalyzer?: RunOptions["onAnalyzer"],
-): { findings: Finding[]; timings: AnalyzerTiming[]; symptomCodes: Set<string> } {
+): { findings: Finding[]; timings: AnalyzerTiming[]; symptomCodes: Set<string>; causedBy: Map<Finding, ObjectRef[]> } {
   const findings: Finding[] = [];
   const timings: AnalyzerTiming[] = [];
   const symptomCodes = new Set<string>();
+  const causedBy = new Map<Finding, ObjectRef[]>();
   analyzers.forEach((analyzer, position) => {
     onAnalyzer?.(analyzer.id, position, analyzers.length);
     const start = performance.now();
@@ -88,12 +89,13 @@ export function runAnalyzersOn(
       report(messageId, draft) {
         const finding = materializeFinding(analyzer, messageId, draft, index);
         if (analyzer.role === "symptom") symptomCodes.add(finding.code);
+        if (draft.causedBy?.length) causedBy.set(finding, draft.causedBy);
         findings.push(finding);
       },
     });
     timings.push({ analyzer: analyzer.id, milliseconds: Math.round((performance.now() - start) * 100) / 100, findings: findings.length - before });
   });
-  return { findings, timings, symptomCodes };
+  return { findings, timings, symptomCodes, causedBy };
 }
 
 function podsOf(finding: Finding): Set<string> {
@@ -111,7 +113,12 @@ function podsOf(finding: Finding): Set<string> {
  * a stuck rollout) whose pods are all explained by one cause finding (crash loop, image pull,
  * unschedulable, node down) is attached to that cause as `related` instead of standing alone.
  */
-export function groupSymptoms(findings: Finding[], symptomCodes: ReadonlySet<string>): Finding[] {
+export function groupSymptoms(
+  findings: Finding[],
+  symptomCodes: ReadonlySet<string>,
+  causedBy: ReadonlyMap<Finding, readonly ObjectRef[]> = new Map(),
+): Finding[] {
+  findings = groupByDeclaredCause(findings, causedBy);
   const causes = findings.filter((f) => !symptomCodes.has(f.code));
   const causePods = causes.map((f) => podsOf(f));
   const kept: Finding[] = [];
@@ -138,6 +145,25 @@ export function groupSymptoms(findings: Finding[], symptomCodes: ReadonlySet<str
     }
     const cause = causes[best]!;
     (cause.related ??= []).push({ code: finding.code, subject: finding.subject, summary: finding.summary });
+  }
+  return kept;
+}
+
+/** Attaches each finding that names its cause objects (`causedBy`) to a finding about one of them. */
+function groupByDeclaredCause(findings: Finding[], causedBy: ReadonlyMap<Finding, readonly ObjectRef[]>): Finding[] {
+  if (causedBy.size === 0) return findings;
+  const bySubject = new Map<string, Finding>();
+  for (const f of findings) if (!causedBy.has(f) && !bySubject.has(refKey(f.subject))) bySubject.set(refKey(f.subject), f);
+  const kept: Finding[] = [];
+  for (const f of findings) {
+    const cause = causedBy.get(f)?.map((r) => bySubject.get(refKey(r))).find((c) => c !== undefined);
+    if (!cause) {
+      kept.push(f);
+      continue;
+    }
+    (cause.related ??= []).push({ code: f.code, subject: f.subject, summary: f.summary });
+    // The cause now also explains the symptom's pods: they join its direct impact.
+    for (const r of f.impact.direct) if (!cause.impact.direct.some((d) => refKey(d) === refKey(r))) cause.impact.direct.push(r);
   }
   return kept;
 }
@@ -172,9 +198,9 @@ export function runAnalyzers(snapshot: Snapshot, analyzers: readonly Analyzer[],
   const indexStart = performance.now();
   const index = buildIndex(snapshot);
   const indexMilliseconds = Math.round((performance.now() - indexStart) * 100) / 100;
-  const { findings, timings, symptomCodes } = runAnalyzersOn(snapshot, index, analyzers, now, options.onAnalyzer);
+  const { findings, timings, symptomCodes, causedBy } = runAnalyzersOn(snapshot, index, analyzers, now, options.onAnalyzer);
 
-  let selected = groupSymptoms(findings, symptomCodes);
+  let selected = groupSymptoms(findings, symptomCodes, causedBy);
   if (options.only?.length) selected = selected.filter((f) => options.only!.some((p) => matchesCode(p, f)));
   if (options.skip?.length) selected = selected.filter((f) => !options.skip!.some((p) => matchesCode(p, f)));
   selected = applySuppressions(selected, options.suppressions ?? []).sort(compareFindings);

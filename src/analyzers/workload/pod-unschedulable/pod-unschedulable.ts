@@ -409,7 +409,12 @@ export const podUnschedulable = defineAnalyzer({
       else messageId = "unparsed";
       if (remediation.length === 0) remediation.push(genericRemediation(group.subject, ns));
 
-      report(messageId, { subject: group.subject, data, evidence, investigation, remediation, affected: pods.map((p) => refOf(p)) });
+      // Pending only because of its volumes: a finding about the claim (pvc-pending) explains it.
+      const onlyVolumes = verdict !== undefined && verdict.causes.length > 0 && verdict.causes.every((c) => c.category === "volume");
+      const causedBy = onlyVolumes
+        ? (pod.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [{ kind: "PersistentVolumeClaim", namespace: ns, name: v.persistentVolumeClaim.claimName }] : []))
+        : undefined;
+      report(messageId, { subject: group.subject, data, evidence, investigation, remediation, affected: pods.map((p) => refOf(p)), causedBy });
     }
   },
 });
