@@ -68,6 +68,30 @@ describe("cli", () => {
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   });
 
+  it("a truncated archive exits 2 with one line naming it", async () => {
+    const { readFileSync } = await import("node:fs");
+    const bundle = readFileSync(new URL("../../shared/conformance/troubleshoot-support-bundle/support-bundle.tar.gz", import.meta.url));
+    const dir = tmp();
+    const file = join(dir, "bundle.tar.gz");
+    writeFileSync(file, bundle.subarray(0, Math.floor(bundle.length / 2)));
+    const r = await runCli(["scan", file]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.ok(r.stderr.includes(file), r.stderr);
+  });
+
+  it("an unreachable API server exits 2 with one line naming the endpoint", async () => {
+    const dir = tmp();
+    const kc = join(dir, "config");
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    writeFileSync(kc, "apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:1', insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: secret-token-value}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n");
+    const r = await runCli(["scan", "--kubeconfig", kc]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /127\.0\.0\.1:1/);
+    assert.ok(!r.stderr.includes("secret-token-value"));
+  });
+
   it("an unknown command or flag exits 2", async () => {
     assert.equal((await runCli(["frobnicate"])).code, 2);
     assert.equal((await runCli(["scan", EXAMPLE, "--frob"])).code, 2);
