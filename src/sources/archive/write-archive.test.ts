@@ -81,6 +81,18 @@ describe("writeArchive", () => {
       assert.equal(statSync(file).mode & 0o077, 0, "readable by the owner only");
     }));
 
+  it("writes large kinds completely (a 5,000-pod List of several MB)", () =>
+    withDir(async (dir) => {
+      const builder = createSnapshotBuilder({ kind: "live", locations: ["https://k8s.example:6443"] });
+      for (let i = 0; i < 5000; i++) {
+        builder.add({ apiVersion: "v1", kind: "Pod", metadata: { name: `p-${i}`, namespace: "big", labels: { app: "x".repeat(200) } }, spec: { containers: [{ name: "c" }] } });
+      }
+      const file = join(dir, "big.tar.gz");
+      await writeArchive(builder.build(), file, { serverUrl: "https://k8s.example:6443" });
+      const pods = JSON.parse((await readArchive(file)).get("kubesleuth-snapshot/objects/Pod.json")!);
+      assert.equal(pods.items.length, 5000);
+    }));
+
   it("records the namespaces the capture was limited to", () =>
     withDir(async (dir) => {
       const file = join(dir, "a.tar.gz");

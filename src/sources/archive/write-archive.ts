@@ -1,9 +1,7 @@
 // Writes a snapshot as a kubesleuth archive (.tar.gz, format "kubesleuth-snapshot" version 1), atomically.
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { Header, Pack, ReadEntry } from "tar";
+import { create as createTar } from "tar";
 import type { KubeObject } from "../../model/kube.js";
 import type { CoverageEntry, Snapshot } from "../../model/snapshot.js";
 import { TOOL_VERSION } from "../../version.js";
@@ -79,22 +77,27 @@ export async function writeArchive(snapshot: Snapshot, path: string, meta: Archi
   }
 }
 
+/**
+ * Lays the entries out in a private staging directory beside the target and lets node-tar pack it.
+ * (Feeding hand-made ReadEntry objects to tar's Pack left the returned promise pending forever on a
+ * real cluster's snapshot, with the event loop empty; files on disk are the path the library is built
+ * and tested for. The e2e suite's snapshot step covers it.)
+ */
 async function writeTarGz(file: string, entries: { path: string; data: Buffer }[], mtime: Date): Promise<void> {
-  const output = createWriteStream(file, { mode: 0o600, flags: "wx" });
-  const pack = new Pack({ gzip: true, portable: true });
-  const failed = new Promise<never>((_, reject) => {
-    output.on("error", reject);
-    pack.on("error", reject);
-  });
-  pack.pipe(output);
-  for (const entry of entries) {
-    const header = new Header({ path: `${ARCHIVE_ROOT}/${entry.path}`, type: "File", size: entry.data.length, mode: 0o644, mtime });
-    const readEntry = new ReadEntry(header);
-    readEntry.end(entry.data);
-    pack.add(readEntry);
+  const staging = await mkdtemp(join(dirname(file), `.${basename(file)}.staging-`));
+  try {
+    for (const entry of entries) {
+      const target = join(staging, ARCHIVE_ROOT, entry.path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, entry.data, { mode: 0o600 });
+      await utimes(target, mtime, mtime);
+    }
+    // Files only, in entry order: no directory entries, manifest first.
+    await createTar({ gzip: true, portable: true, cwd: staging, file, mtime }, entries.map((e) => `${ARCHIVE_ROOT}/${e.path}`));
+    await chmod(file, 0o600);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
-  pack.end();
-  await Promise.race([once(output, "close"), failed]);
 }
 
 /** Defensive: the builder redacts Secrets; refuse to write one whose values got past it. */
