@@ -251,7 +251,7 @@ wait_for "kube-scheduler /healthz" 90 kube-scheduler curl -fsSk --max-time 3 "ht
 
 # --- kwok stages ------------------------------------------------------------------------------------------------
 # Stock stages from the kwok module (copied next to the binaries by build.sh), edited so that:
-#  * pods labelled sim.test/fault are left to test/cluster/kwok/fault-stages.yaml (every pod stage but pod-delete);
+#  * pods labelled sim.test/fault are left to test/cluster/kwok/*-stages.yaml (every pod stage but pod-delete);
 #  * node-initialize does not flip a node labelled node-not-ready.stage.kwok.x-k8s.io=true back to Ready.
 S=$BIN/kwok-stages
 add_expr() { # file key operator  -> prints the stage with one more matchExpression
@@ -268,7 +268,8 @@ add_expr() { # file key operator  -> prints the stage with one more matchExpress
     echo "---"; add_expr "$S/pod/general/$st.yaml" '.metadata.labels["sim.test/fault"]' DoesNotExist
   done
   echo "---"; cat "$S/pod/general/pod-delete.yaml"
-  echo "---"; grep -v '^#' "$HERE/kwok/fault-stages.yaml"
+  # fault-stages.yaml and every other test/cluster/kwok/*-stages.yaml (one file per scenario family)
+  for f in "$HERE"/kwok/*-stages.yaml; do echo "---"; grep -v '^#' "$f"; done
   # `kubectl logs` for every simulated pod is served by kwok (apiserver -> 127.0.0.1:$KWOK_PORT) from this file.
   cat <<E
 ---
