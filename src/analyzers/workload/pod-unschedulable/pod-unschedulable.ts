@@ -5,6 +5,7 @@ import type { Condition, Event, Node, Pod, Taint, Toleration } from "../../../mo
 import { formatRef, refOf, type ObjectRef } from "../../../model/ref.js";
 import type { ClusterIndex } from "../../../indexes/types.js";
 import { formatAge, parseTime } from "../../../semantics/time.js";
+import { parseQuantity } from "../../../semantics/quantity.js";
 import {
   WORKLOAD_KINDS,
   canRollout,
@@ -85,24 +86,22 @@ function parseSchedulerMessage(message: string): Verdict | undefined {
   return { total, causes, ...(preemption ? { preemption } : {}) };
 }
 
-/** Quantities as the API writes them: 500m, 2, 1.5, 512Mi, 2G. Enough to compare requests with allocatable. */
-function parseQuantity(q: string | undefined): number | undefined {
+/** A resource quantity in exact nano-units (semantics/quantity), undefined when absent or invalid. */
+function quantityNanos(q: string | undefined): bigint | undefined {
   if (q === undefined) return undefined;
-  const m = /^([0-9.]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(String(q).trim());
-  if (!m) return undefined;
-  const scale: Record<string, number> = {
-    m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-  };
-  return Number(m[1]) * (m[2] ? scale[m[2]]! : 1);
+  const parsed = parseQuantity(String(q));
+  return parsed.ok ? parsed.quantity.nanos : undefined;
 }
 
 /** What the scheduler counts for a pod: the sum of app containers' requests, or the largest init container's if bigger. */
-function podRequest(pod: Pod, resource: string): number | undefined {
-  const sum = (pod.spec.containers ?? []).reduce((n, c) => n + (parseQuantity(c.resources?.requests?.[resource]) ?? 0), 0);
-  const init = Math.max(0, ...(pod.spec.initContainers ?? []).map((c) => parseQuantity(c.resources?.requests?.[resource]) ?? 0));
-  const total = Math.max(sum, init);
-  return total > 0 ? total : undefined;
+function podRequest(pod: Pod, resource: string): bigint | undefined {
+  const sum = (pod.spec.containers ?? []).reduce((n, c) => n + (quantityNanos(c.resources?.requests?.[resource]) ?? 0n), 0n);
+  const init = (pod.spec.initContainers ?? []).reduce((m, c) => {
+    const v = quantityNanos(c.resources?.requests?.[resource]) ?? 0n;
+    return v > m ? v : m;
+  }, 0n);
+  const total = sum > init ? sum : init;
+  return total > 0n ? total : undefined;
 }
 
 function scheduledCondition(pod: Pod): { condition: Condition; index: number } | undefined {
@@ -238,9 +237,9 @@ export const podUnschedulable = defineAnalyzer({
           });
           const wanted = podRequest(pod, resource);
           const largest = nodes
-            .map((n) => ({ node: n, allocatable: parseQuantity(n.status?.allocatable?.[resource]) }))
-            .filter((n): n is { node: Node; allocatable: number } => n.allocatable !== undefined)
-            .sort((a, b) => b.allocatable - a.allocatable)[0];
+            .map((n) => ({ node: n, allocatable: quantityNanos(n.status?.allocatable?.[resource]) }))
+            .filter((n): n is { node: Node; allocatable: bigint } => n.allocatable !== undefined)
+            .sort((a, b) => (b.allocatable > a.allocatable ? 1 : b.allocatable < a.allocatable ? -1 : 0))[0];
           if (wanted !== undefined && largest && wanted > largest.allocatable) {
             evidence.push({
               ref: refOf(largest.node),
