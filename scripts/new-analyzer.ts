@@ -36,7 +36,7 @@ export const ${constName} = defineAnalyzer({
   messages: {
     problem: {
       summary: "Pod {{namespace}}/{{pod}} <has the problem>",
-      rootCause: "<what is wrong and why, with {{placeholders}} from data>",
+      rootCause: "<what is wrong and why; {{pod}} and other placeholders come from data>",
       remediation: "<generic advice for the catalogue>",
     },
   },
