@@ -263,7 +263,9 @@ export function buildIndex(snapshot: Snapshot): ClusterIndex {
       : target;
     const uid = isObject ? target.metadata.uid : (get(ref.kind, ref.namespace, ref.name)?.metadata.uid ?? undefined);
     const byRef = events().byRef.get(`${ref.kind}/${key(ref.namespace, ref.name)}`) ?? EMPTY;
-    if (!uid) return byRef;
+    // The kubelet's node events carry the node's name as involvedObject.uid (kubelet.go: nodeRef
+    // UID = types.UID(nodeName)), so uid matching would drop them all; node names are not reused.
+    if (!uid || ref.kind === "Node") return byRef;
     // An event for an older object of the same name (a re-created pod) must not be attributed to this one.
     return byRef.filter((e) => !e.involvedObject.uid || e.involvedObject.uid === uid);
   };

@@ -71,9 +71,9 @@ export const nodePressure = defineAnalyzer({
       remediation: "Find the pod that forks without bound and fix it; cap pods with the kubelet's podPidsLimit.",
     },
     evictingPods: {
-      summary: "Node {{node}} has {{condition}} and the kubelet evicted {{evicted}} pods for {{resource}}",
+      summary: "Node {{node}} has {{condition}} and the kubelet evicted {{evictedPods}} for {{resource}}",
       rootCause:
-        "{{condition}} has been True for {{since}} ({{reason}}) and the kubelet's eviction manager evicted {{evicted}} pods with \"The node was low on resource: {{resource}}\": their containers were killed and the pods left in phase Failed; their controllers re-create them, possibly on the same node.",
+        "{{condition}} has been True for {{since}} ({{reason}}) and the kubelet's eviction manager evicted {{evictedPods}} with \"The node was low on resource: {{resource}}\": their containers were killed and the pods left in phase Failed; their controllers re-create them, possibly on the same node.",
       remediation: "Relieve the pressure (requests and limits that match real use, fewer pods on the node), then delete the Evicted pods.",
       severity: "error",
     },
@@ -145,6 +145,7 @@ export const nodePressure = defineAnalyzer({
           since: since !== undefined ? formatAge(now - since) : "an unknown time",
           reason: c.reason ?? kind.condition,
           evicted: evicted.length,
+          evictedPods: evicted.length === 1 ? "1 pod" : `${evicted.length} pods`,
           resource,
         };
         const investigation: InvestigationStep[] = [
