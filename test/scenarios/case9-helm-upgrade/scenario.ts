@@ -1,0 +1,112 @@
+// A Helm release upgraded into a broken state: `helm install` of test/fixtures/charts/shop-web, then
+// `helm upgrade` with values that point the Service's targetPort at a port name the pods do not have.
+// The release Secrets are Helm's own (sh.helm.release.v1.<release>.v<revision>, type helm.sh/release.v1).
+//
+// No Helm analyzer exists yet: checkState asserts the real release Secrets (what that analyzer will read) and
+// `expect` asserts what the break produces with the existing analyzers. The release-diff finding (revision 2
+// changed service.targetPort from http to web) comes with the Helm analyzer; add it to `expect` then.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import type { Scenario } from "../../e2e/scenario.js";
+import { getJson, kubectl, run, type ClusterEnv } from "../../e2e/harness.js";
+
+const NS = "e2e-case9";
+const RELEASE = "shop-web";
+const chart = fileURLToPath(new URL("../../fixtures/charts/shop-web", import.meta.url));
+const upgradeValues = fileURLToPath(new URL("upgrade-values.yaml", import.meta.url));
+
+interface Secret {
+  metadata: { name: string; labels?: Record<string, string> };
+  type?: string;
+  data?: Record<string, string>;
+}
+interface Deployment {
+  metadata: { generation?: number };
+  spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
+  status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number; availableReplicas?: number };
+}
+interface Release {
+  name: string;
+  version: number;
+  info: { status: string };
+  chart: { metadata: { name: string; version: string } };
+  config?: { service?: { targetPort?: string }; image?: { tag?: string } };
+  manifest: string;
+}
+
+function helm(env: ClusterEnv, args: string[]): string {
+  // Helm's caches and config in a throw-away directory, never the user's.
+  const home = mkdtempSync(join(tmpdir(), "kubesleuth-helm-"));
+  return run(env.helm, [...args, "--kubeconfig", env.adminKubeconfig], {
+    HELM_CACHE_HOME: join(home, "cache"),
+    HELM_CONFIG_HOME: join(home, "config"),
+    HELM_DATA_HOME: join(home, "data"),
+  });
+}
+
+/** A release Secret's payload: Secret data (base64) of Helm's encoding, base64 of gzipped JSON. */
+function decodeRelease(secret: Secret): Release {
+  const helmEncoded = Buffer.from(secret.data?.release ?? "", "base64").toString("utf8");
+  return JSON.parse(gunzipSync(Buffer.from(helmEncoded, "base64")).toString("utf8")) as Release;
+}
+
+export const scenario: Scenario = {
+  name: "case9-helm-upgrade",
+  description: "helm upgrade renames the Service's targetPort to a port the pods do not define: release v1 superseded, v2 deployed",
+  namespaces: [NS],
+  expect: [{ code: "service-target-port-mismatch/namedPortNotFound", subject: `Service/${NS}/${RELEASE}`, area: "network" }],
+  async setup(env) {
+    kubectl(env, ["delete", "namespace", NS, "--ignore-not-found", "--wait=true", "--timeout=120s"]);
+    helm(env, ["install", RELEASE, chart, "-n", NS, "--create-namespace", "--wait", "--timeout", "2m"]);
+    helm(env, ["upgrade", RELEASE, chart, "-n", NS, "-f", upgradeValues, "--wait", "--timeout", "2m"]);
+  },
+  async ready(env) {
+    const d = getJson<Deployment>(env, ["deployment", RELEASE, "-n", NS]);
+    const s = d.status ?? {};
+    const pods = getJson<{ items: unknown[] }>(env, ["pods", "-n", NS, "-l", "app=shop-web"]);
+    return (
+      d.spec?.template?.spec?.containers?.[0]?.image === "ghcr.io/example/shop-web:2.9.0" &&
+      s.observedGeneration === d.metadata.generation &&
+      s.updatedReplicas === 2 &&
+      s.availableReplicas === 2 &&
+      s.replicas === 2 &&
+      pods.items.length === 2
+    );
+  },
+  async checkState(env) {
+    const secrets = getJson<{ items: Secret[] }>(env, ["secrets", "-n", NS, "-l", `owner=helm,name=${RELEASE}`]).items.sort((a, b) =>
+      a.metadata.name.localeCompare(b.metadata.name),
+    );
+    const problems: string[] = [];
+    const names = secrets.map((s) => s.metadata.name);
+    const want = [`sh.helm.release.v1.${RELEASE}.v1`, `sh.helm.release.v1.${RELEASE}.v2`];
+    if (JSON.stringify(names) !== JSON.stringify(want)) problems.push(`release Secrets ${names.join(", ")}, want ${want.join(", ")}`);
+    const expected = [
+      { version: 1, status: "superseded", targetPort: undefined, tag: undefined },
+      { version: 2, status: "deployed", targetPort: "web", tag: "2.9.0" },
+    ];
+    secrets.forEach((secret, i) => {
+      const e = expected[i];
+      if (!e) return;
+      const l = secret.metadata.labels ?? {};
+      const where = secret.metadata.name;
+      if (secret.type !== "helm.sh/release.v1") problems.push(`${where}: type ${secret.type}`);
+      if (l.owner !== "helm" || l.name !== RELEASE || l.status !== e.status || l.version !== String(e.version)) {
+        problems.push(`${where}: labels ${JSON.stringify(l)}, want owner=helm name=${RELEASE} status=${e.status} version=${e.version}`);
+      }
+      const release = decodeRelease(secret);
+      if (release.name !== RELEASE || release.version !== e.version || release.info.status !== e.status) {
+        problems.push(`${where}: payload says ${release.name} v${release.version} ${release.info.status}`);
+      }
+      if (release.chart.metadata.name !== "shop-web" || release.chart.metadata.version !== "0.3.0") problems.push(`${where}: chart ${JSON.stringify(release.chart.metadata)}`);
+      if (release.config?.service?.targetPort !== e.targetPort || release.config?.image?.tag !== e.tag) {
+        problems.push(`${where}: user values ${JSON.stringify(release.config)}`);
+      }
+      if (!release.manifest.includes(`targetPort: ${e.targetPort ?? "http"}`)) problems.push(`${where}: manifest lacks targetPort: ${e.targetPort ?? "http"}`);
+    });
+    if (problems.length) throw new Error(`case9 Helm release state: ${problems.join("; ")}`);
+  },
+};
