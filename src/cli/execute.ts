@@ -84,6 +84,7 @@ export interface CommonOptions {
   allNamespaces?: boolean;
   selector?: string;
   now?: string;
+  requestTimeout?: string;
   output: string;
   color?: boolean;
   debug?: boolean;
@@ -99,6 +100,7 @@ function addSourceOptions(cmd: Command): Command {
     .option("-A, --all-namespaces", "all namespaces")
     .option("-l, --selector <selector>", "only pods matching this label selector, e.g. app=web,tier!=db")
     .option("--now <time>", "reference time for ages (RFC 3339); default: the snapshot's capture time")
+    .option("--request-timeout <duration>", "live: give up on a single API request after this long, e.g. 5s, 1m (default 30s; seconds if no unit)")
     .option("--progress", "print progress to stderr even when it is not a terminal")
     .option("--no-color", "no ANSI colour (also NO_COLOR=1)")
     .option("--debug", "print stack traces on errors");

@@ -16,6 +16,8 @@ export interface SourceFlags {
   allNamespaces?: boolean;
   selector?: string;
   now?: string;
+  /** --request-timeout: kubectl's duration syntax (5s, 1m30s, 500ms; a bare number is seconds). */
+  requestTimeout?: string;
   progress?: boolean;
 }
 
@@ -49,6 +51,26 @@ function parseNow(value: string | undefined): number | undefined {
   return ms;
 }
 
+const DURATION_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * --request-timeout in ms. kubectl's syntax: a Go duration (5s, 1m30s, 1.5s, 500ms) or a bare integer of
+ * seconds. Unlike kubectl, 0 ("no timeout") is refused: kubesleuth always bounds its requests.
+ */
+export function parseRequestTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  let ms: number | undefined;
+  if (/^\d+$/.test(text)) ms = Number(text) * 1000;
+  else if (/^(\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))*$/.test(text)) {
+    ms = 0;
+    for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) ms += Number(n) * DURATION_UNITS_MS[unit!]!;
+  }
+  if (ms === undefined) throw new UsageError(`--request-timeout "${value}" is not a duration`, "e.g. --request-timeout 5s, 1m or 500ms (a bare number is seconds)");
+  if (!(ms >= 1)) throw new UsageError(`--request-timeout "${value}" must be at least 1ms`, "kubesleuth always bounds its requests; the default is 30s");
+  return Math.round(ms);
+}
+
 export async function loadSource(
   io: CliIo,
   paths: readonly string[],
@@ -64,6 +86,7 @@ export async function loadSource(
   if (flags.allNamespaces && flags.namespace) throw new UsageError("-n and -A cannot be used together");
   const namespace = flags.allNamespaces ? undefined : flags.namespace;
   const nowOverride = parseNow(flags.now);
+  const timeoutMs = parseRequestTimeout(flags.requestTimeout);
   const onProgress = progressReporter(io, flags.progress);
   const all = [...paths, ...(flags.snapshot ?? [])];
   try {
@@ -80,6 +103,7 @@ export async function loadSource(
       labelSelector: flags.selector,
       kinds: [...needs.kinds],
       logs: needs.logs,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       onProgress,
     });
     return { snapshot, now: nowOverride ?? io.now(), live: true };
