@@ -142,3 +142,55 @@ status:
   assert.ok(finding!.investigation.some((s) => s.command === "kubectl get nodes -l disktype=ssd" && s.result === "0 of 1 nodes have disktype=ssd"));
   assert.ok(finding!.remediation.some((r) => r.command === "kubectl label node <node> disktype=ssd" && r.rollback === "kubectl label node <node> disktype-"));
 });
+
+it("pod-unschedulable: other PostFilter messages of a 1.36 scheduler (DynamicResources) are not causes", () => {
+  // Verbatim from kube-scheduler v1.36.3 (test/scenarios/storage-no-static-pv, storage-class-missing):
+  // FitError appends the PostFilter plugins' reasons joined by ", " after the filter part's ". ".
+  const snapshot = snapshotFromYaml(`
+apiVersion: v1
+kind: Pod
+metadata: { name: ledger-0, namespace: ledger, uid: uid-pod-ledger }
+spec:
+  nodeSelector: { topology.kubernetes.io/zone: zone-a }
+  containers: [{ name: ledger, image: "registry.example.com/ledger:0.9.0" }]
+  volumes: [{ name: data, persistentVolumeClaim: { claimName: data-ledger-0 } }]
+status:
+  phase: Pending
+  conditions:
+    - type: PodScheduled
+      status: "False"
+      reason: Unschedulable
+      lastTransitionTime: "2024-05-14T09:00:00Z"
+      message: "0/5 nodes are available: 1 node(s) didn't find available persistent volumes to bind, 1 node(s) had untolerated taint(s), 3 node(s) didn't match Pod's node affinity/selector. no new claims to deallocate, preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling."
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: db-0, namespace: db, uid: uid-pod-db }
+spec:
+  containers: [{ name: postgres, image: "postgres:16" }]
+  volumes: [{ name: data, persistentVolumeClaim: { claimName: data-db-0 } }]
+status:
+  phase: Pending
+  conditions:
+    - type: PodScheduled
+      status: "False"
+      reason: Unschedulable
+      lastTransitionTime: "2024-05-14T09:00:00Z"
+      message: "0/5 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found"
+`);
+  const findings = runAnalyzer(podUnschedulable, snapshot, Date.parse(NOW));
+  const ledger = findings.find((f) => f.subject.name === "ledger-0")!;
+  const causes = (f: typeof ledger): unknown[] => f.evidence.filter((e) => /rejected/.test(e.note ?? "")).map((e) => e.value);
+  assert.deepEqual(causes(ledger), [
+    "1 node(s) didn't find available persistent volumes to bind",
+    "1 node(s) had untolerated taint(s)",
+    "3 node(s) didn't match Pod's node affinity/selector",
+  ]);
+  assert.doesNotMatch(ledger.summary, /deallocate/);
+  assert.ok(ledger.evidence.some((e) => e.value === "preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling"));
+  assert.ok(ledger.evidence.some((e) => e.value === "no new claims to deallocate" && /not a cause/.test(e.note ?? "")));
+
+  const db = findings.find((f) => f.subject.name === "db-0")!;
+  assert.deepEqual(causes(db), ["pod has unbound immediate PersistentVolumeClaims"]);
+  assert.doesNotMatch(db.summary, /not found/);
+});

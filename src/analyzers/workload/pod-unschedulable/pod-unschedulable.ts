@@ -39,6 +39,8 @@ interface Verdict {
   total: number;
   causes: Cause[];
   preemption?: string;
+  /** PostFilter messages other than preemption's ("no new claims to deallocate" from DynamicResources). */
+  postFilter?: string;
 }
 
 /** Reasons as the scheduler's filter plugins word them (pkg/scheduler/framework/plugins/...). */
@@ -54,10 +56,13 @@ const CATEGORY_RULES: readonly [Category, RegExp][] = [
 ];
 
 /**
- * Parses the scheduler's FitError message (pkg/scheduler/framework/types.go):
+ * Parses the scheduler's FitError message (pkg/scheduler/framework/types.go, FitError.Error):
  * "0/N nodes are available: <PreFilterMsg>." or "0/N nodes are available: <count> <reason>, ...
- * (sorted)." followed by the PostFilter (preemption) message "preemption: 0/N nodes are available: ...".
- * Undefined when the message is not of that form.
+ * (sorted).", then " <PostFilterMsg>": the PostFilter plugins' reasons joined by ", ", e.g.
+ * "preemption: 0/N nodes are available: ..." alone, or since DRA's PostFilter runs by default
+ * (1.34+) "no new claims to deallocate, preemption: ...", or only a plugin's error ("not found").
+ * The filter part ends at its ". "; what follows is not a cause. Undefined when the message is not
+ * of that form.
  */
 function parseSchedulerMessage(message: string): Verdict | undefined {
   const text = message.trim();
@@ -72,6 +77,13 @@ function parseSchedulerMessage(message: string): Verdict | undefined {
     preemption = rest.slice(p).trim().replace(/\.+$/, "");
     rest = rest.slice(0, p);
   }
+  // Other PostFilter reasons follow the filter part's closing ". " (reasons themselves contain no ". ").
+  let postFilter: string | undefined;
+  const end = rest.trimEnd().lastIndexOf(". ");
+  if (end >= 0) {
+    postFilter = rest.slice(end + 2).trim().replace(/,$/, "").trim() || undefined;
+    rest = rest.slice(0, end);
+  }
   rest = rest.trim().replace(/\.+$/, "");
   const causes: Cause[] = [];
   // Each reason starts with its node count; a reason itself never contains ", <digit>".
@@ -83,7 +95,7 @@ function parseSchedulerMessage(message: string): Verdict | undefined {
     const category = CATEGORY_RULES.find(([, re]) => re.test(reason))?.[0] ?? "other";
     causes.push({ text: piece, reason, category, ...(counted ? { nodes: Number(counted[1]) } : {}) });
   }
-  return { total, causes, ...(preemption ? { preemption } : {}) };
+  return { total, causes, ...(preemption ? { preemption } : {}), ...(postFilter ? { postFilter } : {}) };
 }
 
 /** A resource quantity in exact nano-units (semantics/quantity), undefined when absent or invalid. */
@@ -204,6 +216,7 @@ export const podUnschedulable = defineAnalyzer({
         });
       }
       if (verdict?.preemption) evidence.push({ ref: podRef, path: detail.path, value: verdict.preemption, note: "the scheduler's preemption verdict" });
+      if (verdict?.postFilter) evidence.push({ ref: podRef, path: detail.path, value: verdict.postFilter, note: "other PostFilter plugins of the scheduler (not a cause)" });
       const lastEvent = detail.events.at(-1);
       if (lastEvent) evidence.push(eventEvidence(pod, lastEvent));
 
