@@ -38,17 +38,17 @@ export const scenario: Scenario = {
   // and its pod would then be stuck on "volume node affinity conflict". A zone mismatch that leaves the
   // claim Pending needs WaitForFirstConsumer: the claim waits for ledger-0 ("waiting for pod ledger-0 to
   // be scheduled") and the scheduler's VolumeBinding filter rejects the only schedulable zone-a node
-  // ("didn't find available persistent volumes to bind"). pvc-pending documents that it does not check
-  // PV node affinity, and the zone-c PV fits the claim in every other respect, so the finding the real
-  // state warrants from kubesleuth today is pod-unschedulable on the StatefulSet (volume among its
-  // causes, together with the zone-a nodeSelector and the control-plane taint). A pvc-pending finding
-  // for data-ledger-0 ("no PV in the pod's zone") would be the better diagnosis: that is an analyzer gap.
+  // ("didn't find available persistent volumes to bind"). pvc-pending checks a WaitForFirstConsumer
+  // claim's PVs against the nodes its consumer may run on (PV nodeAffinity vs the pod's nodeSelector),
+  // so the zone-c PV is no candidate: noMatchingVolume on data-ledger-0. The pod's own finding stays
+  // (its causes include the nodeSelector and the control-plane taint, not only the volume).
   expect: [
     { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/reports-data`, area: "storage" },
     { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/shared-uploads`, area: "storage" },
     { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/cache`, area: "storage" },
     // reports' only scheduling reason is its unbound claim: grouped under reports-data's finding.
     { code: "pod-unschedulable", subject: `Deployment/${ns}/reports`, area: "workload" },
+    { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/data-ledger-0`, area: "storage" },
     { code: "pod-unschedulable/constraintsUnsatisfied", subject: `StatefulSet/${ns}/ledger`, area: "workload" },
   ],
   readyTimeoutSeconds: 180,

@@ -11,6 +11,7 @@ testAnalyzer(
         now: "2024-05-01T10:00:00Z",
       },
       { name: "StorageClasses and PersistentVolumes not loaded", fixture: "quiet-kinds-not-loaded.yaml", now: "2024-05-01T10:00:00Z" },
+      { name: "WaitForFirstConsumer PV pinned to the zone the consumer runs in", fixture: "quiet-wffc-zone-reachable.yaml", now: "2024-05-01T10:00:00Z" },
     ],
     fires: [
       {
@@ -51,6 +52,24 @@ testAnalyzer(
           },
           { messageId: "noMatchingVolume", subject: "PersistentVolumeClaim/finance/archive", evidenceValues: ["local-storage", 0], affects: ["Pod/finance/archiver-0"] },
         ],
+      },
+      {
+        name: "Immediate no-provisioner class: the PV controller's ProvisioningFailed event decides before the grace",
+        fixture: "fires-no-provisioner-immediate.yaml",
+        now: "2024-05-01T10:00:00Z",
+        expect: [
+          {
+            messageId: "noMatchingVolume",
+            subject: "PersistentVolumeClaim/bi/reports-data",
+            evidenceValues: ["local-immediate", "50Gi", "no volume plugin matched name: kubernetes.io/no-provisioner"],
+          },
+        ],
+      },
+      {
+        name: "WaitForFirstConsumer: the only PV is pinned to a zone the consumer pod cannot run in",
+        fixture: "fires-wffc-zone.yaml",
+        now: "2024-05-01T10:00:00Z",
+        expect: [{ messageId: "noMatchingVolume", subject: "PersistentVolumeClaim/fin/data-ledger-0", affects: ["Pod/fin/ledger-0"] }],
       },
       {
         name: "external provisioner reports ProvisioningFailed",

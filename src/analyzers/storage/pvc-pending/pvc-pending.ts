@@ -1,10 +1,11 @@
 // Decides why a PersistentVolumeClaim stays Pending: missing StorageClass, no default class, no PV that fits, or a failing provisioner.
 import { defineAnalyzer } from "../../define.js";
 import type { Evidence, InvestigationStep, Remediation } from "../../../model/finding.js";
-import type { Event, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from "../../../model/kube.js";
+import type { Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from "../../../model/kube.js";
 import { refOf, type ObjectRef } from "../../../model/ref.js";
 import type { ClusterIndex } from "../../../indexes/types.js";
 import { matchesSelector } from "../../../semantics/labels.js";
+import { matchesNodeSelectorTerms, podMatchesNodeAffinity } from "../../../semantics/node-affinity.js";
 import { compareQuantities, parseQuantity } from "../../../semantics/quantity.js";
 import { eventCount, eventTime, formatAge, parseTime } from "../../../semantics/time.js";
 
@@ -84,7 +85,29 @@ function volumeMismatches(pv: PersistentVolume, pvc: PersistentVolumeClaim, want
 }
 
 /** The PVs that could bind this claim, or why each cannot (closest first). */
-function staticCandidates(index: ClusterIndex, pvc: PersistentVolumeClaim, wantedClass: string): { fits: PersistentVolume[]; misses: { pv: PersistentVolume; mismatches: Mismatch[] }[] } {
+/**
+ * For a WaitForFirstConsumer claim the scheduler binds only a PV whose spec.nodeAffinity admits a node
+ * the consumer pod can run on (VolumeBinding plugin, FindPodVolumes): a PV pinned elsewhere (another
+ * zone) is no candidate. Returns the mismatch, or undefined when the PV is reachable or unconstrained.
+ */
+function nodeAffinityMismatch(pv: PersistentVolume, consumers: readonly Pod[], nodes: readonly Node[]): Mismatch | undefined {
+  const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms;
+  if (!terms || consumers.length === 0 || nodes.length === 0) return undefined;
+  const reachable = nodes.some((node) => matchesNodeSelectorTerms(terms, node) && consumers.every((pod) => podMatchesNodeAffinity(pod, node)));
+  if (reachable) return undefined;
+  return {
+    path: "spec.nodeAffinity.required",
+    value: terms,
+    reason: `node affinity admits none of the nodes pod ${consumers[0]!.metadata.name} may run on (nodeSelector/affinity)`,
+  };
+}
+
+function staticCandidates(
+  index: ClusterIndex,
+  pvc: PersistentVolumeClaim,
+  wantedClass: string,
+  consumers: readonly Pod[] = [],
+): { fits: PersistentVolume[]; misses: { pv: PersistentVolume; mismatches: Mismatch[] }[] } {
   const named = pvc.spec?.volumeName;
   const volumes = named
     ? [index.get<PersistentVolume>("PersistentVolume", undefined, named)].filter((v): v is PersistentVolume => v !== undefined)
@@ -93,6 +116,8 @@ function staticCandidates(index: ClusterIndex, pvc: PersistentVolumeClaim, wante
   const misses: { pv: PersistentVolume; mismatches: Mismatch[] }[] = [];
   for (const pv of volumes) {
     const mismatches = volumeMismatches(pv, pvc, wantedClass);
+    const placement = nodeAffinityMismatch(pv, consumers, index.all<Node>("Node"));
+    if (placement) mismatches.push(placement);
     if (mismatches.length === 0) fits.push(pv);
     else misses.push({ pv, mismatches });
   }
@@ -303,10 +328,15 @@ export const pvcPending = defineAnalyzer({
       // ---- static binding only: class "" or a no-provisioner class (local volumes)
       const staticOnly = cls === "" || sc?.provisioner === NO_PROVISIONER || Boolean(pvc.spec?.volumeName);
       if (staticOnly) {
-        const failedBinding = latest(events, "FailedBinding") ?? latest(events, "VolumeMismatch");
+        // For an Immediate no-provisioner class the real PV controller records ProvisioningFailed
+        // "no volume plugin matched name: kubernetes.io/no-provisioner" (seen on v1.36), not FailedBinding.
+        const failedBinding =
+          latest(events, "FailedBinding") ??
+          latest(events, "VolumeMismatch") ??
+          (sc?.provisioner === NO_PROVISIONER ? latest(events, "ProvisioningFailed") : undefined);
         if (!volumesLoaded && !failedBinding) continue;
         if (age !== undefined && age < PROVISIONING_GRACE_MS && !failedBinding) continue;
-        const { fits, misses } = staticCandidates(index, pvc, cls);
+        const { fits, misses } = staticCandidates(index, pvc, cls, delayed ? consumers : []);
         if (fits.length) continue;
         const why = pvc.spec?.volumeName
           ? `it is pre-bound to PV ${pvc.spec.volumeName}${index.get("PersistentVolume", undefined, pvc.spec.volumeName) ? "" : ", which does not exist"}`
