@@ -194,3 +194,103 @@ status:
   assert.deepEqual(causes(db), ["pod has unbound immediate PersistentVolumeClaims"]);
   assert.doesNotMatch(db.summary, /not found/);
 });
+
+it("pod-unschedulable: an unnamed untolerated taint (v1.35+ wording) is looked for on the nodes the pod selects", () => {
+  // kube-scheduler v1.36.3 (test/scenarios/scheduling-constraints, batch-worker): "had untolerated taint(s)" no
+  // longer names the taint, and the count includes tainted nodes the nodeSelector rejects anyway.
+  const snapshot = snapshotFromYaml(`
+apiVersion: v1
+kind: Node
+metadata: { name: a-control-plane, labels: { node-role.kubernetes.io/control-plane: "" } }
+spec: { taints: [{ key: node-role.kubernetes.io/control-plane, effect: NoSchedule }] }
+---
+apiVersion: v1
+kind: Node
+metadata: { name: b-gpu-1, labels: { pool: gpu } }
+spec: { taints: [{ key: nvidia.com/gpu, value: present, effect: NoSchedule }] }
+---
+apiVersion: v1
+kind: Node
+metadata: { name: c-batch-1, labels: { pool: batch } }
+spec: { taints: [{ key: dedicated, value: batch, effect: NoSchedule }] }
+---
+apiVersion: v1
+kind: Node
+metadata: { name: d-general-1, labels: { pool: general } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: loader, namespace: etl, uid: uid-deploy-loader }
+spec:
+  selector: { matchLabels: { app: loader } }
+  template:
+    metadata: { labels: { app: loader } }
+    spec:
+      nodeSelector: { pool: batch }
+      containers: [{ name: loader, image: "registry.example.com/etl/loader:1.4.0" }]
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: loader-6b5c4d3e2f
+  namespace: etl
+  uid: uid-rs-loader
+  ownerReferences: [{ apiVersion: apps/v1, kind: Deployment, name: loader, uid: uid-deploy-loader, controller: true }]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: loader-6b5c4d3e2f-7hj3k
+  namespace: etl
+  uid: uid-pod-loader-0
+  ownerReferences: [{ apiVersion: apps/v1, kind: ReplicaSet, name: loader-6b5c4d3e2f, uid: uid-rs-loader, controller: true }]
+spec:
+  nodeSelector: { pool: batch }
+  containers: [{ name: loader, image: "registry.example.com/etl/loader:1.4.0" }]
+status:
+  phase: Pending
+  conditions:
+    - type: PodScheduled
+      status: "False"
+      reason: Unschedulable
+      lastTransitionTime: "2024-05-14T09:00:00Z"
+      message: "0/4 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 3 node(s) had untolerated taint(s). no new claims to deallocate, preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."
+`);
+  const [finding] = runAnalyzer(podUnschedulable, snapshot, Date.parse(NOW));
+  assert.equal(finding!.code, "pod-unschedulable/constraintsUnsatisfied");
+  assert.equal(finding!.subject.name, "loader");
+  const taints = finding!.evidence.filter((e) => e.path?.startsWith("spec.taints"));
+  assert.deepEqual(taints.map((e) => e.ref?.name), ["c-batch-1"]);
+  assert.ok(finding!.investigation.some((s) => s.result === "c-batch-1: dedicated=batch:NoSchedule"));
+  assert.ok(finding!.remediation.some((r) => r.command?.includes(`"tolerations":[{"key":"dedicated","operator":"Exists","effect":"NoSchedule"}]`)));
+  assert.ok(!finding!.remediation.some((r) => r.command?.includes("nvidia.com/gpu")));
+
+  // Without a node selection every untolerated taint stays a candidate.
+  const anywhere = snapshotFromYaml(`
+apiVersion: v1
+kind: Node
+metadata: { name: b-gpu-1, labels: { pool: gpu } }
+spec: { taints: [{ key: nvidia.com/gpu, value: present, effect: NoSchedule }] }
+---
+apiVersion: v1
+kind: Node
+metadata: { name: c-batch-1, labels: { pool: batch } }
+spec: { taints: [{ key: dedicated, value: batch, effect: NoSchedule }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: loader-1, namespace: etl, uid: uid-pod-loader-1 }
+spec:
+  containers: [{ name: loader, image: "registry.example.com/etl/loader:1.4.0" }]
+status:
+  phase: Pending
+  conditions:
+    - type: PodScheduled
+      status: "False"
+      reason: Unschedulable
+      lastTransitionTime: "2024-05-14T09:00:00Z"
+      message: "0/2 nodes are available: 2 node(s) had untolerated taint(s). preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
+`);
+  const [other] = runAnalyzer(podUnschedulable, anywhere, Date.parse(NOW));
+  assert.deepEqual(other!.evidence.filter((e) => e.path?.startsWith("spec.taints")).map((e) => e.ref?.name), ["b-gpu-1", "c-batch-1"]);
+});

@@ -6,6 +6,7 @@ import { formatRef, refOf, type ObjectRef } from "../../../model/ref.js";
 import type { ClusterIndex } from "../../../indexes/types.js";
 import { formatAge, parseTime } from "../../../semantics/time.js";
 import { parseQuantity } from "../../../semantics/quantity.js";
+import { podMatchesNodeAffinity } from "../../../semantics/node-affinity.js";
 import {
   WORKLOAD_KINDS,
   canRollout,
@@ -285,14 +286,20 @@ export const podUnschedulable = defineAnalyzer({
         const taintKeys = verdict!.causes
           .filter((c) => c.category === "taint")
           .flatMap((c) => [...c.reason.matchAll(/\{([^:}]+):\s*([^}]*)\}/g)].map((m) => m[1]!.trim()));
-        const tainted: { node: Node; taint: Taint; index: number }[] = [];
+        const untolerated: { node: Node; taint: Taint; index: number }[] = [];
         for (const node of nodes) {
           (node.spec?.taints ?? []).forEach((taint, i) => {
             if ((taintKeys.length === 0 || taintKeys.includes(taint.key)) && taint.effect !== "PreferNoSchedule" && !tolerates(pod.spec.tolerations, taint)) {
-              tainted.push({ node, taint, index: i });
+              untolerated.push({ node, taint, index: i });
             }
           });
         }
+        // Since kubernetes#134740 (v1.35, backported to 1.34 patches) the scheduler no longer names the taint
+        // ("had untolerated taint(s)"), so every untolerated taint in the cluster is a candidate. Tolerating one
+        // on a node the pod's nodeSelector/affinity rejects changes nothing: when some tainted nodes are ones the
+        // pod selects, those taints are the cause.
+        const selected = untolerated.filter((t) => podMatchesNodeAffinity(pod, t.node));
+        const tainted = selected.length ? selected : untolerated;
         for (const t of tainted.slice(0, 5)) {
           const byDesign = t.taint.key === "node-role.kubernetes.io/control-plane" || t.taint.key === "node-role.kubernetes.io/master";
           evidence.push({ ref: refOf(t.node), path: `spec.taints[${t.index}]`, value: t.taint, note: byDesign ? "control-plane node: kept free of workloads on purpose" : "the pod has no matching toleration" });
