@@ -11,7 +11,7 @@ import { podConfigMissing } from "./workload/pod-config-missing/pod-config-missi
 import { podCrashLooping } from "./workload/pod-crash-looping/pod-crash-looping.js";
 import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image-pull-failing.js";
 import { podNotReady } from "./workload/pod-not-ready/pod-not-ready.js";
-import { podUnschedulable } from "./workload/pod-unschedulable/pod-unschedulable.js";
+import { podUnschedulable } from "./scheduling/pod-unschedulable/pod-unschedulable.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
 
 export const ANALYZERS: readonly Analyzer[] = [

@@ -37,7 +37,7 @@ export const scenario: Scenario = {
   namespaces: [ns],
   nodes,
   readyTimeoutSeconds: 240,
-  expect: workloads.map((w) => ({ code: "pod-unschedulable/constraintsUnsatisfied", subject: `Deployment/${ns}/${w.app}`, area: "workload" })),
+  expect: workloads.map((w) => ({ code: "pod-unschedulable/constraintsUnsatisfied", subject: `Deployment/${ns}/${w.app}`, area: "scheduling" })),
   async setup(env) {
     const shapes = [
       kwokNode(env, { name: nodes[0]!, cpu: 4, memoryGi: 16, labels: { ...pool, "e2e.scheduling/rack": "r1" }, taints: [guard] }),

@@ -16,7 +16,7 @@ export const scenario: Scenario = {
   description: "the real scheduler finds no node with room for a 1500-core and a 4096Gi request: pod-unschedulable/insufficientResources per Deployment",
   namespaces: [ns],
   readyTimeoutSeconds: 180,
-  expect: workloads.map((w) => ({ code: "pod-unschedulable/insufficientResources", subject: `Deployment/${ns}/${w.app}`, area: "workload" })),
+  expect: workloads.map((w) => ({ code: "pod-unschedulable/insufficientResources", subject: `Deployment/${ns}/${w.app}`, area: "scheduling" })),
   async setup(env) {
     apply(env, { file: fileURLToPath(new URL("manifests.yaml", import.meta.url)) });
   },

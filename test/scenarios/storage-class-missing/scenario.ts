@@ -20,7 +20,7 @@ export const scenario: Scenario = {
     { code: "pvc-pending/storageClassNotFound", subject: `PersistentVolumeClaim/${ns}/data-db-0`, area: "storage" },
     // The scheduler's only reason is the unbound claim ("pod has unbound immediate PersistentVolumeClaims"):
     // a symptom, reported on the StatefulSet and grouped under the claim's finding.
-    { code: "pod-unschedulable", subject: `StatefulSet/${ns}/db`, area: "workload" },
+    { code: "pod-unschedulable", subject: `StatefulSet/${ns}/db`, area: "scheduling" },
     // The headless Service db selects only db-0, which never runs: no ready endpoint, same cause.
     { code: "service-endpoints-not-ready/noReadyEndpoints", subject: `Service/${ns}/db`, area: "network" },
   ],

@@ -47,9 +47,9 @@ export const scenario: Scenario = {
     { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/shared-uploads`, area: "storage" },
     { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/cache`, area: "storage" },
     // reports' only scheduling reason is its unbound claim: grouped under reports-data's finding.
-    { code: "pod-unschedulable", subject: `Deployment/${ns}/reports`, area: "workload" },
+    { code: "pod-unschedulable", subject: `Deployment/${ns}/reports`, area: "scheduling" },
     { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/data-ledger-0`, area: "storage" },
-    { code: "pod-unschedulable/constraintsUnsatisfied", subject: `StatefulSet/${ns}/ledger`, area: "workload" },
+    { code: "pod-unschedulable/constraintsUnsatisfied", subject: `StatefulSet/${ns}/ledger`, area: "scheduling" },
   ],
   readyTimeoutSeconds: 180,
   async setup(env) {

@@ -18,7 +18,7 @@ import {
   podEventsCommand,
   podNames,
   verifyCommand,
-} from "../workload-pods.js";
+} from "../../workload/workload-pods.js";
 
 /**
  * A pod unschedulable for less than this may still be placed: the scheduler retries with back-off and
@@ -162,7 +162,7 @@ function unschedulable(index: ClusterIndex, pod: Pod, now: number): Unschedulabl
 export const podUnschedulable = defineAnalyzer({
   id: "pod-unschedulable",
   title: "Pods cannot be scheduled",
-  area: "workload",
+  area: "scheduling",
   severity: "error",
   needs: ["Pod", "Event", "Node", ...WORKLOAD_KINDS],
   messages: {
