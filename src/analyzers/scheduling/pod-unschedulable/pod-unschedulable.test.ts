@@ -294,3 +294,33 @@ status:
   const [other] = runAnalyzer(podUnschedulable, anywhere, Date.parse(NOW));
   assert.deepEqual(other!.evidence.filter((e) => e.path?.startsWith("spec.taints")).map((e) => e.ref?.name), ["b-gpu-1", "c-batch-1"]);
 });
+
+
+it("pod-unschedulable: suggests uncordoning a cordoned node the pod selects, not any cordoned node", () => {
+  // Two cordoned nodes; the pod's nodeSelector admits only node-b. Uncordoning node-a would not help it.
+  const snapshot = snapshotFromYaml(`
+apiVersion: v1
+kind: Node
+metadata: { name: node-a, labels: { pool: general } }
+spec: { unschedulable: true }
+---
+apiVersion: v1
+kind: Node
+metadata: { name: node-b, labels: { pool: reports } }
+spec: { unschedulable: true }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: report-0, namespace: bi, creationTimestamp: "2024-05-01T09:00:00Z" }
+spec: { nodeSelector: { pool: reports }, containers: [{ name: r, image: r:1 }] }
+status:
+  phase: Pending
+  conditions:
+  - { type: PodScheduled, status: "False", reason: Unschedulable, lastTransitionTime: "2024-05-01T09:00:00Z",
+      message: "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) were unschedulable. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling." }
+`);
+  const [finding] = runAnalyzer(podUnschedulable, snapshot, Date.parse("2024-05-01T10:00:00Z"));
+  assert.ok(finding);
+  assert.ok(finding.remediation.some((r) => r.command === "kubectl uncordon node-b"), JSON.stringify(finding.remediation.map((r) => r.command)));
+  assert.ok(!finding.remediation.some((r) => r.command === "kubectl uncordon node-a"));
+});

@@ -359,7 +359,11 @@ export const podUnschedulable = defineAnalyzer({
       }
 
       if (categories.has("cordoned")) {
-        const cordoned = nodes.filter((n) => n.spec?.unschedulable);
+        // Prefer the cordoned nodes the pod could otherwise use (its nodeSelector/affinity admits them):
+        // uncordoning a node the pod does not select would not help it.
+        const allCordoned = nodes.filter((n) => n.spec?.unschedulable);
+        const selectable = allCordoned.filter((n) => podMatchesNodeAffinity(pod, n));
+        const cordoned = selectable.length ? selectable : allCordoned;
         for (const n of cordoned.slice(0, 5)) evidence.push({ ref: refOf(n), path: "spec.unschedulable", value: true, note: "cordoned" });
         investigation.push({
           step: "List cordoned nodes",
