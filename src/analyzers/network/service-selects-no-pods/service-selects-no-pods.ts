@@ -29,7 +29,10 @@ export const serviceSelectsNoPods = defineAnalyzer({
       remediation: "Make the selector match the labels of the intended pods' template, or fix the pods' labels.",
     },
   },
-  run({ index, report }) {
+  run({ index, snapshot, report }) {
+    // "Selects no pods" needs every pod: when Pods were not read (forbidden, not in the dump) or only partly
+    // (the API server went away), a Service whose pods were not read would be reported wrongly.
+    if (!index.has("Pod") || snapshot.coverage.Pod?.status === "partial") return;
     for (const svc of index.all<Service>("Service")) {
       const selector = svc.spec?.selector;
       if (!selector || Object.keys(selector).length === 0) continue; // selector-less Services have manual endpoints
