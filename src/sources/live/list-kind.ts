@@ -14,6 +14,8 @@ export interface ListResult {
   items: KubeObject[];
   status: CoverageStatus;
   note?: string;
+  /** Set when the list ended because the server stopped answering (timeout) or went away mid-list. */
+  serverGone?: ApiRequestError;
 }
 
 /** Pages one list can take before kubesleuth stops (a server looping on continue tokens). */
@@ -52,7 +54,14 @@ export async function listKind(client: ApiClient, served: ServedKind, request: L
       return { items, status: "ok" };
     } catch (error) {
       if (!(error instanceof ApiRequestError)) throw error;
+      // Gone mid-list: keep the pages already read; the caller stops the capture.
+      if (error.kind === "unreachable" && items.length > 0) {
+        return { items, status: "partial", note: `${error.message}; ${items.length} objects read`, serverGone: error };
+      }
       if (error.kind === "unreachable" || error.kind === "tls") throw error;
+      if (error.kind === "timeout") {
+        return { items, status: "partial", note: `${error.message}; ${items.length} objects read`, serverGone: error };
+      }
       if (error.kind === "http" && error.status === 410 && token !== undefined) {
         if (!restarted) {
           restarted = true;

@@ -145,6 +145,20 @@ describe("loadLive", () => {
     assert.ok(milliseconds < 5000, `took ${milliseconds} ms`);
   });
 
+  it("stops asking a hung server: after a list times out and /version does not answer either, the other kinds are partial at once", async () => {
+    const { snapshot, server, milliseconds } = await capture(
+      { faults: [{ resource: "nodes", respond: "hang" }, { resource: "/version", respond: "hang", skip: 1 }] },
+      { kinds: ["ConfigMap", "Node", "Pod", "Service"], concurrency: 1, timeoutMs: 300, retry: { ...FAST_RETRY, attempts: 4 } },
+    );
+    assert.equal(snapshot.coverage.ConfigMap!.status, "ok", "read before the server hung");
+    assert.equal(snapshot.coverage.Node!.status, "partial");
+    assert.equal(snapshot.coverage.Pod!.status, "partial");
+    assert.match(snapshot.coverage.Pod!.note!, /stopped answering/);
+    assert.equal(snapshot.coverage.Service!.status, "partial");
+    assert.equal(server.requests.filter((r) => r.resource === "pods" || r.resource === "services").length, 0, "no request for the remaining kinds");
+    assert.ok(milliseconds < 5000, `took ${milliseconds} ms`);
+  });
+
   it("restarts a list once when its continue token expired (410)", async () => {
     const { snapshot, server } = await capture({ faults: [{ resource: "pods", respond: 410, onContinue: true, times: 1 }] }, { kinds: ["Pod"], pageSize: 3 });
     assert.deepEqual(snapshot.coverage.Pod, { count: 7, status: "ok" });

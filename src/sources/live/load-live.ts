@@ -83,16 +83,19 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
     const pods: KubeObject[] = [];
     await runBounded(discovery.served, concurrency, async (served: ServedKind) => {
       if (lostServer) {
-        builder.setCoverage(served.kind, "partial", "not read: the API server became unreachable");
+        builder.setCoverage(served.kind, "partial", `not read: the API server ${lostServer.kind === "timeout" ? "stopped answering" : "became unreachable"}`);
         return;
       }
       const selector = served.kind === "Pod" ? options.labelSelector : undefined;
       try {
         const result = await listKind(client, served, { namespace: options.namespace, labelSelector: selector, pageSize });
-        answered++;
+        if (!result.serverGone || result.items.length > 0) answered++;
         for (const object of result.items) builder.add(object);
         if (served.kind === "Pod") pods.push(...result.items);
-        if (result.status !== "ok") builder.setCoverage(served.kind, result.status, result.note);
+        // A server that timed out (after retries) or vanished mid-list is not asked for the remaining
+        // kinds: each would cost its own timeouts, minutes in all against a hung server.
+        if (result.serverGone && (result.serverGone.kind !== "timeout" || !(await answers(client)))) lostServer ??= result.serverGone;
+        if (result.status !== "ok") builder.setCoverage(served.kind, result.status, result.note && client.scrub(result.note));
         else if (selector) builder.setCoverage(served.kind, "ok", `label selector ${selector}`);
         else builder.markListed(served.kind);
         progress(`${served.kind}: ${result.items.length}${result.status === "ok" ? "" : ` (${result.status})`}`);
@@ -104,8 +107,9 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
     });
     if (lostServer) {
       if (answered === 0) fail(lostServer);
-      builder.skip(serverUrl, `the API server became unreachable during the capture: ${client.scrub(lostServer.message)}`);
-      progress("the API server became unreachable; the snapshot is partial");
+      const what = lostServer.kind === "timeout" ? "stopped answering" : "became unreachable";
+      builder.skip(serverUrl, `the API server ${what} during the capture: ${client.scrub(lostServer.message)}`);
+      progress(`the API server ${what}; the snapshot is partial`);
     }
 
     if (options.logs && !lostServer) {
@@ -117,7 +121,7 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
         progress,
       });
     } else if (options.logs) {
-      builder.skip("pod logs", "not read: the API server became unreachable");
+      builder.skip("pod logs", "not read: the API server did not answer");
     }
     return builder.build();
   } finally {
@@ -177,6 +181,17 @@ function describeFatal(error: ApiRequestError, context: string, client: ApiClien
         : `the API server refused discovery: ${message}`;
     default:
       return message;
+  }
+}
+
+/** After a list timed out: is the server still answering at all (one slow list), or hung? */
+async function answers(client: ApiClient): Promise<boolean> {
+  try {
+    await client.getJson("/version");
+    return true;
+  } catch (error) {
+    if (error instanceof ApiRequestError) return false;
+    throw error;
   }
 }
 

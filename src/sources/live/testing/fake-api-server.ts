@@ -17,6 +17,8 @@ export interface Fault {
   times?: number;
   /** Only requests that carry a continue token. */
   onContinue?: boolean;
+  /** Let this many matching requests through before the fault applies. */
+  skip?: number;
   /** An HTTP status answered with a Status body, or: hang (never answer), reset (destroy the socket), shutdown (stop the server). */
   respond: number | "hang" | "reset" | "shutdown";
   retryAfterSeconds?: number;
@@ -101,7 +103,7 @@ export async function startFakeApiServer(options: FakeApiOptions = {}): Promise<
     ...(options.extraResources ?? []),
   ];
   const objects = options.objects ?? [];
-  const faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
+  const faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY, skipLeft: f.skip ?? 0 }));
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const cert = options.tls === false ? null : testCertificate();
@@ -114,7 +116,11 @@ export async function startFakeApiServer(options: FakeApiOptions = {}): Promise<
     requests.push({ path: url.pathname, query, resource: route.resource, authorized });
     if (!authorized) return status(res, 401, "Unauthorized", "Unauthorized");
 
-    const fault = faults.find((f) => f.left > 0 && (f.resource === route.resource || f.resource === url.pathname) && (!f.onContinue || query.continue));
+    let fault = faults.find((f) => f.left > 0 && (f.resource === route.resource || f.resource === url.pathname) && (!f.onContinue || query.continue));
+    if (fault && fault.skipLeft > 0) {
+      fault.skipLeft--;
+      fault = undefined;
+    }
     if (fault) {
       fault.left--;
       if (fault.respond === "hang") return; // keep the socket open, answer never
