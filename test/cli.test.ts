@@ -148,6 +148,17 @@ describe("cli", () => {
     assert.ok(r.findings.every((f: { subject: { namespace?: string } }) => !f.subject.namespace || f.subject.namespace === "payments"));
   });
 
+  it("-l keeps only matching pods, marks Pod coverage partial, and invents no 'selects no pods' finding", async () => {
+    // payments-api's selector has a typo: it selects nothing in the full scan. With -l on an unrelated
+    // label, every Service's pods may simply have been filtered out: nothing may be concluded from absence.
+    const r = JSON.parse((await runCli(["scan", EXAMPLE, "-o", "json", "-l", "app.kubernetes.io/name=checkout"])).stdout);
+    assert.equal(r.coverage.Pod.status, "partial");
+    assert.match(r.coverage.Pod.note, /app.kubernetes.io\/name=checkout/);
+    assert.ok(r.findings.every((f: { code: string }) => f.code !== "service-selects-no-pods/noMatch"), JSON.stringify(r.findings.map((f: { code: string }) => f.code)));
+    const text = (await runCli(["scan", EXAMPLE, "-l", "app.kubernetes.io/name=checkout"])).stdout;
+    assert.match(text, /Incomplete: 1 kind\(s\) not fully read \(partial: Pod\)/);
+  });
+
   it("inspect -o json lists kinds with counts, coverage and the reference time", async () => {
     const r = await runCli(["inspect", EXAMPLE, "-o", "json"]);
     assert.equal(r.code, 0);

@@ -92,7 +92,7 @@ export async function loadSource(
   try {
     if (all.length) {
       const loaded = await loadSnapshot(all, { onProgress });
-      const snapshot = restrictSnapshot(loaded, { namespace, podMatches });
+      const snapshot = restrictSnapshot(loaded, { namespace, podMatches, selectorText: flags.selector });
       return { snapshot, now: nowOverride ?? snapshotReferenceTime(loaded) ?? io.now(), live: false };
     }
     const snapshot = await loadLive({

@@ -69,8 +69,17 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const where = report.source.kind === "live" ? `live cluster ${report.source.locations.join(", ")}` : report.source.locations.join(", ");
   out.push(style.bold(`kubesleuth ${report.tool.version} — ${where} — as of ${report.source.now}`));
   out.push("");
+  const incomplete = Object.entries(report.coverage).filter(([, c]) => c.status === "forbidden" || c.status === "partial");
+  if (incomplete.length) {
+    const byStatus = (status: string): string[] => incomplete.filter(([, c]) => c.status === status).map(([k]) => k);
+    const parts = [["forbidden", byStatus("forbidden")], ["partial", byStatus("partial")]]
+      .filter(([, kinds]) => kinds!.length)
+      .map(([status, kinds]) => `${status}: ${(kinds as string[]).join(", ")}`);
+    out.push(style.severity("warning", `Incomplete: ${incomplete.length} kind(s) not fully read (${parts.join("; ")}). Findings that need them may be missing.`));
+    out.push("");
+  }
   if (report.findings.length === 0) {
-    out.push(style.ok("No problems found."));
+    out.push(style.ok(incomplete.length ? "No problems found in what could be read." : "No problems found."));
   }
   for (const severity of SEVERITIES) {
     const group = report.findings.filter((f) => f.severity === severity);

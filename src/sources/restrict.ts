@@ -9,6 +9,8 @@ export interface Restriction {
   namespace?: string;
   /** A compiled `-l` selector. */
   podMatches?: (labels: Readonly<Record<string, string>> | undefined) => boolean;
+  /** The selector as the user wrote it, for the coverage note. */
+  selectorText?: string;
 }
 
 export function restrictSnapshot(snapshot: Snapshot, restriction: Restriction): Snapshot {
@@ -29,5 +31,9 @@ export function restrictSnapshot(snapshot: Snapshot, restriction: Restriction): 
   const coverage = Object.fromEntries(
     Object.entries(snapshot.coverage).map(([kind, c]) => [kind, { ...c, count: objects.get(kind)?.length ?? c.count }]),
   );
+  // Pods outside a -l selector are left out, not absent: analyzers must not take their absence for a fact.
+  if (podMatches && coverage.Pod && coverage.Pod.status === "ok") {
+    coverage.Pod = { ...coverage.Pod, status: "partial", note: restriction.selectorText ? `only pods matching -l ${restriction.selectorText}` : "only pods matching -l" };
+  }
   return { ...snapshot, objects, logs, coverage };
 }

@@ -182,7 +182,7 @@ describe("loadLive", () => {
       if (["pods", "services", "events"].includes(r.resource)) assert.match(r.path, /^\/api\/v1\/namespaces\/shop\//);
       assert.equal(r.query.labelSelector, r.resource === "pods" ? "app=web" : undefined, r.path);
     }
-    assert.deepEqual(snapshot.coverage.Pod, { count: 3, status: "ok", note: "label selector app=web" });
+    assert.deepEqual(snapshot.coverage.Pod, { count: 3, status: "partial", note: "only pods matching -l app=web" });
   });
 
   it("reads log tails of unhealthy pods only, byte-capped, with the previous container of a restarted one", async () => {

@@ -96,7 +96,8 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
         // kinds: each would cost its own timeouts, minutes in all against a hung server.
         if (result.serverGone && (result.serverGone.kind !== "timeout" || !(await answers(client)))) lostServer ??= result.serverGone;
         if (result.status !== "ok") builder.setCoverage(served.kind, result.status, result.note && client.scrub(result.note));
-        else if (selector) builder.setCoverage(served.kind, "ok", `label selector ${selector}`);
+        // Pods outside the selector were not read: analyzers must not take their absence for a fact.
+        else if (selector) builder.setCoverage(served.kind, "partial", `only pods matching -l ${selector}`);
         else builder.markListed(served.kind);
         progress(`${served.kind}: ${result.items.length}${result.status === "ok" ? "" : ` (${result.status})`}`);
       } catch (error) {
