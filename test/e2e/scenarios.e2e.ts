@@ -81,7 +81,7 @@ describe("scenarios on a real control plane", async () => {
     const offlineRun = await sleuth(env, ["scan", archive, "-o", "json", "--fail-on", "none"]);
     assert.equal(offlineRun.code, 0, offlineRun.stderr);
     offline = JSON.parse(offlineRun.stdout) as Report;
-  }, { timeout: 900_000 });
+  }, { timeout: 1_800_000 });
 
   it("both reports match the published schema", () => {
     assert.deepEqual(schemaErrors(live), []);
