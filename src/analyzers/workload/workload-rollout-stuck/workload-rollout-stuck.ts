@@ -277,6 +277,9 @@ function analyzeStatefulSet(index: ClusterIndex, s: StatefulSet, now: number): V
         })),
       ],
       affected: [...new Map([...stuck, ...outdated].map((p) => [p.metadata.name, refOf(p)])).values()],
+      // The outdated pods are waiting, not failing: what explains the stall is a finding about the
+      // StatefulSet's own unhealthy pods (pod-not-ready, pod-crash-looping report per workload).
+      causedBy: [refOf(s)],
       investigation: rolloutSteps(
         s,
         stuck,
