@@ -6,6 +6,7 @@ import type { KubeObject } from "../../model/kube.js";
 import type { CoverageEntry, Snapshot } from "../../model/snapshot.js";
 import { TOOL_VERSION } from "../../version.js";
 import { REDACTED } from "../redact.js";
+import { safeUrl } from "../live/kubeconfig.js";
 
 /** The top directory of every entry. */
 export const ARCHIVE_ROOT = "kubesleuth-snapshot";
@@ -49,7 +50,7 @@ export async function writeArchive(snapshot: Snapshot, path: string, meta: Archi
     format: ARCHIVE_FORMAT,
     formatVersion: ARCHIVE_FORMAT_VERSION,
     capturedAt,
-    server: { url: urlWithoutCredentials(meta.serverUrl), version: snapshot.serverVersion ?? "" },
+    server: { url: safeUrl(meta.serverUrl), version: snapshot.serverVersion ?? "" },
     tool: { name: "kubesleuth", version: TOOL_VERSION },
     coverage: { ...snapshot.coverage },
     logs: snapshot.logs.length,
@@ -121,20 +122,6 @@ function isRedacted(secret: KubeObject): boolean {
   }
   const applied = secret.metadata.annotations?.["kubectl.kubernetes.io/last-applied-configuration"];
   return applied === undefined || applied === REDACTED;
-}
-
-function urlWithoutCredentials(raw: string): string {
-  try {
-    const url = new URL(raw);
-    url.username = "";
-    url.password = "";
-    url.search = "";
-    url.hash = "";
-    return url.toString().replace(/\/$/, "");
-  } catch {
-    // Not a URL (a test name, a path): keep it, minus anything that looks like userinfo.
-    return raw.replace(/^[^/@]*@/, "");
-  }
 }
 
 /** Object and container names are DNS names; anything that could leave its directory is encoded. */
