@@ -36,6 +36,8 @@ export interface FilterOptions {
   ignoredResources?: readonly string[];
   /** NodeResourcesFitArgs.IgnoredResourceGroups. */
   ignoredResourceGroups?: readonly string[];
+  /** The LocalStorageCapacityIsolation feature gate (default on; GA and locked on since v1.25). */
+  localStorageCapacityIsolation?: boolean;
   /** NodeAffinityArgs.AddedAffinity (scheduler-enforced node affinity). */
   addedAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] } };
 }

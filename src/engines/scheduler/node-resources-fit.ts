@@ -119,6 +119,7 @@ export function insufficientResources(pod: Pod, nodeInfo: NodeInfo, options?: Fi
   const isZero = FIXED.every((name) => (request.get(name) ?? 0n) === 0n) && scalarNames.length === 0;
   if (isZero) return out;
   for (const name of FIXED) {
+    if (name === "ephemeral-storage" && options?.localStorageCapacityIsolation === false) continue;
     const want = request.get(name) ?? 0n;
     // v1.28+ guards with `podRequest.X > 0 &&`; before, an overcommitted node failed even a zero request.
     if (minor >= 28 && want === 0n) continue;
