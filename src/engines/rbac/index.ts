@@ -1,0 +1,42 @@
+// The exact RBAC engine: what the Kubernetes RBAC authorizer allows, who can, and why not.
+export type {
+  ClusterRoleObject,
+  Decision,
+  Grant,
+  PolicyRule,
+  RbacObjects,
+  RequestAttributes,
+  RoleBindingObject,
+  RoleObject,
+  RoleRef,
+  Subject,
+  UserInfo,
+} from "./types.js";
+export type { BuildOptions, RbacIndex, VisitedRule } from "./authorizer.js";
+export { allowedSubjects, authorize, buildRbacIndex, describeRequest, resolveRoleRef, rulesFor, rulesReview, visitRulesFor } from "./authorizer.js";
+export type { AggregationResult } from "./aggregation.js";
+export { aggregateClusterRoles } from "./aggregation.js";
+export {
+  apiGroupMatches,
+  breakdownRule,
+  covers,
+  isResourceRequest,
+  nonResourceURLCovers,
+  nonResourceURLMatches,
+  resourceMatches,
+  resourceNameMatches,
+  ruleAllows,
+  ruleCovers,
+  rulesAllow,
+  verbMatches,
+} from "./rules.js";
+export {
+  serviceAccountGroups,
+  serviceAccountUsername,
+  splitServiceAccountUsername,
+  subjectAppliesToUser,
+  userForKubectlAs,
+  userFromServiceAccount,
+} from "./subjects.js";
+export type { DenialExplanation, Difference, MinimalGrant, NearMiss, NearMissKind } from "./explain.js";
+export { explainDenial, minimalGrant, similarSubject, subjectForUser } from "./explain.js";
