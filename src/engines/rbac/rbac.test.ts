@@ -258,3 +258,21 @@ test("minimalGrant against an existing cluster avoids name clashes and is verifi
   assert.equal(grant.verified, true);
   assert.equal(authorize(index, ask({ verb: "delete" })).allowed, false, "the index itself is not modified");
 });
+
+test("real k3s RBAC: coredns may list but not delete pods; the same name in another namespace is a near-miss subject", async () => {
+  const { readFileSync } = await import("node:fs");
+  const dir = new URL("../../../../shared/conformance/k8s-rbac/k3s-bundle-rbac/", import.meta.url);
+  const items = <T>(file: string): T[] => (JSON.parse(readFileSync(new URL(file, dir), "utf8")) as { items: T[] }).items;
+  // clusterroles.json: system:coredns allows list/watch on endpoints, services, pods, namespaces;
+  // clusterRoleBindings.json binds it to ServiceAccount kube-system/coredns.
+  const index = buildRbacIndex({ clusterRoles: items<ClusterRoleObject>("clusterroles.json"), clusterRoleBindings: items<RoleBindingObject>("clusterRoleBindings.json") });
+  const coredns = userFromServiceAccount("kube-system", "coredns");
+  assert.equal(authorize(index, { user: coredns, verb: "list", namespace: "default", apiGroup: "", resource: "pods" }).allowed, true);
+  const del = explainDenial(index, { user: coredns, verb: "delete", namespace: "kube-system", apiGroup: "", resource: "pods" });
+  assert.equal(del.decision.allowed, false);
+  assert.deepEqual(del.nearest.map((m) => [m.kind, m.binding.name]), [["wrong-verb", "system:coredns"]]);
+  const impostor = explainDenial(index, { user: userFromServiceAccount("default", "coredns"), verb: "list", namespace: "default", apiGroup: "", resource: "pods" });
+  assert.deepEqual(impostor.nearest.map((m) => [m.kind, m.binding.name]), [["subject-differs", "system:coredns"]]);
+  const grant = minimalGrant({ user: coredns, verb: "delete", namespace: "kube-system", apiGroup: "", resource: "pods" }, { index });
+  assert.equal(grant.verified, true);
+});
