@@ -63,6 +63,17 @@ export { SourceError } from "./sources/errors.js";
 export { REDACTED } from "./sources/redact.js";
 
 export { matchesSelector, matchesServiceSelector } from "./semantics/labels.js";
+export { compileSelector } from "./semantics/selector-string.js";
+export { parseQuantity, compareQuantities, formatQuantity } from "./semantics/quantity.js";
+export { parseImageReference } from "./semantics/image-reference.js";
+
+// Engines: exact simulators (pure).
+export { evaluateConnection, buildConnectivityMatrix } from "./engines/network-policy/index.js";
+export type { ConnectionVerdict, Endpoint } from "./engines/network-policy/index.js";
+export { buildRbacIndex, authorize, explainDenial, minimalGrant } from "./engines/rbac/index.js";
+export type { RbacIndex } from "./engines/rbac/index.js";
+export { simulateScheduling, formatFitError } from "./engines/scheduler/index.js";
+export type { NodeVerdict } from "./engines/scheduler/index.js";
 
 export { parseConfig } from "./config/config.js";
 export { RENDERERS, OUTPUT_FORMATS } from "./renderers/index.js";
