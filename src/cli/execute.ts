@@ -1,5 +1,6 @@
 // The CLI: execute(argv, io) => exit code. Thin: parse flags, call sources/run/renderers, print.
 import { Command, CommanderError, Option } from "commander";
+import { addSourceOptions, outputOption, type CommandContext, type CommonOptions } from "./options.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ANALYZERS } from "../analyzers/registry.js";
@@ -76,42 +77,11 @@ function splitList(values: string[] | undefined): string[] {
   return (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
 }
 
-export interface CommonOptions {
-  snapshot?: string[];
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-  allNamespaces?: boolean;
-  selector?: string;
-  now?: string;
-  requestTimeout?: string;
-  output: string;
-  color?: boolean;
-  debug?: boolean;
-  progress?: boolean;
-}
-
-function addSourceOptions(cmd: Command): Command {
-  return cmd
-    .option("--snapshot <path>", "read a snapshot (file, directory or archive) instead of the live cluster; repeatable", (v: string, prev: string[] = []) => [...prev, v])
-    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
-    .option("--context <name>", "kubeconfig context to use")
-    .option("-n, --namespace <ns>", "only this namespace (live default: all namespaces)")
-    .option("-A, --all-namespaces", "all namespaces")
-    .option("-l, --selector <selector>", "only pods matching this label selector, e.g. app=web,tier!=db")
-    .option("--now <time>", "reference time for ages (RFC 3339); default: the snapshot's capture time")
-    .option("--request-timeout <duration>", "live: give up on a single API request after this long, e.g. 5s, 1m (default 30s; seconds if no unit)")
-    .option("--progress", "print progress to stderr even when it is not a terminal")
-    .option("--no-color", "no ANSI colour (also NO_COLOR=1)")
-    .option("--debug", "print stack traces on errors");
-}
-
-function outputOption(choices: string[], fallback: string): Option {
-  return new Option("-o, --output <format>", `output format: ${choices.join(", ")}`).default(fallback).argParser((value: string) => {
-    if (!choices.includes(value)) throw new UsageError(`unknown output format "${value}"`, `valid: ${choices.join(", ")}`);
-    return value;
-  });
-}
+/**
+ * Commands that live in their own module register here (program, context) => void; the core
+ * commands (scan, diagnose, inspect, snapshot) are declared below.
+ */
+const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [];
 
 /** Runs the CLI with the given arguments; resolves to the exit code. Never calls process.exit. */
 export async function execute(argv: readonly string[], io: CliIo): Promise<number> {
@@ -189,6 +159,17 @@ export async function execute(argv: readonly string[], io: CliIo): Promise<numbe
       debug = opts.debug === true;
       await runSnapshot(io, opts, ANALYZERS);
     });
+
+  const context: CommandContext = {
+    io,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+    setDebug: (flag) => {
+      debug = flag;
+    },
+  };
+  for (const register of COMMAND_MODULES) register(program, context);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

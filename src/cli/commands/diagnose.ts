@@ -7,7 +7,7 @@ import { renderDiagnosisJson, renderDiagnosisText } from "../../renderers/diagno
 import { COLOR_STYLE, PLAIN_STYLE } from "../../renderers/style.js";
 import { severityRank } from "../../model/finding.js";
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError } from "../errors.js";
-import type { CommonOptions } from "../execute.js";
+import type { CommonOptions } from "../options.js";
 import { useColor, type CliIo } from "../io.js";
 import { loadSource } from "../load-source.js";
 import { parseObjectRef } from "../parse-ref.js";

@@ -1,6 +1,6 @@
 // `kubesleuth inspect`: what was loaded, what was skipped, coverage, reference time.
 import type { Analyzer } from "../../analyzers/define.js";
-import type { CommonOptions } from "../execute.js";
+import type { CommonOptions } from "../options.js";
 import type { CliIo } from "../io.js";
 import { loadSource } from "../load-source.js";
 import { needsOf } from "./needs.js";

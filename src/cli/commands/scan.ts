@@ -3,7 +3,7 @@ import type { Analyzer } from "../../analyzers/define.js";
 import type { Report } from "../../model/finding.js";
 import { runAnalyzers, type Suppression } from "../../run/run-analyzers.js";
 import { RENDERERS } from "../../renderers/index.js";
-import type { CommonOptions } from "../execute.js";
+import type { CommonOptions } from "../options.js";
 import { useColor, type CliIo } from "../io.js";
 import { loadSource } from "../load-source.js";
 import { needsOf } from "./needs.js";
