@@ -228,7 +228,10 @@ function uncordonFixes(pod: Pod, verdicts: readonly NodeVerdict[], nodes: readon
   for (const verdict of verdicts) {
     if (!verdict.failures.some((f) => f.plugin === "NodeUnschedulable")) continue;
     const node = nodes.find((n) => n.metadata.name === verdict.node)!;
-    const uncordoned: Node = { ...node, spec: { ...node.spec, unschedulable: false } };
+    // `kubectl uncordon` clears spec.unschedulable; the node lifecycle controller then drops the
+    // node.kubernetes.io/unschedulable:NoSchedule taint it had added.
+    const taints = (node.spec?.taints ?? []).filter((t) => t.key !== "node.kubernetes.io/unschedulable");
+    const uncordoned: Node = { ...node, spec: { ...node.spec, unschedulable: false, taints } };
     const fits = fittingNodes(simulate(pod, nodes.map((n) => (n === node ? uncordoned : n))));
     if (!fits.length) continue;
     out.push({ kind: "uncordon", description: `uncordon node ${node.metadata.name}`, command: `kubectl uncordon ${node.metadata.name}`, verified: true, nodes: fits });

@@ -11,6 +11,7 @@ import { addSourceOptions, outputOption, type CommandContext, type CommonOptions
 import type { CliIo } from "../io.js";
 import { loadSource } from "../load-source.js";
 import { parseObjectRef } from "../parse-ref.js";
+import { findKind } from "../../model/kinds.js";
 
 type Options = CommonOptions & { schedulerVersion?: string };
 
@@ -160,7 +161,10 @@ async function run(io: CliIo, opts: Options, snapshotPaths: readonly string[], p
 }
 
 function resolveRef(refText: string, opts: Options) {
-  const parsed = parseObjectRef(refText.includes("/") ? refText : `pod/${refText}`, opts.namespace);
+  // A bare name is a pod; so is "ns/name" when "ns" is not a kind.
+  const parts = refText.split("/");
+  const text = parts.length === 1 ? `pod/${refText}` : parts.length === 2 && !findKind(parts[0]!) ? `${parts[0]}/pod/${parts[1]}` : refText;
+  const parsed = parseObjectRef(text, opts.namespace);
   if (!parsed.ok) throw new UsageError(parsed.error);
   const ref = parsed.ref;
   if (ref.kind !== "Pod" && !WORKLOADS.has(ref.kind)) throw new UsageError(`why-pending takes a pod or a workload (deploy, sts, ds, rs, job), not ${ref.kind}`);
