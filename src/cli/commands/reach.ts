@@ -140,6 +140,14 @@ export function registerReachCommand(program: Command, context: CommandContext):
         if (opts.output === "csv") throw new UsageError("-o csv is for --matrix only", "valid here: text, json");
       }
       if (opts.namespace && opts.allNamespaces) throw new UsageError("-n and -A cannot be used together");
+      // Parse the refs before loading, so a typo does not wait for a live cluster.
+      let subjects: [ReachSubject, ReachSubject] | undefined;
+      try {
+        subjects = opts.matrix ? undefined : [parseReachSubject(from!, opts.namespace), parseReachSubject(to!, opts.namespace)];
+      } catch (error) {
+        if (error instanceof ReachError) throw new UsageError(error.message, error.hint);
+        throw error;
+      }
       // Load every namespace: policies and namespace labels across the cluster decide; -n scopes refs and the matrix.
       const source = await loadSource(io, [], { ...opts, namespace: undefined, allNamespaces: false }, { kinds: REACH_KINDS, logs: false });
       const index = buildIndex(source.snapshot);
@@ -150,7 +158,7 @@ export function registerReachCommand(program: Command, context: CommandContext):
           context.setExitCode(EXIT_OK);
           return;
         }
-        const result = reach(index, parseReachSubject(from!, opts.namespace), parseReachSubject(to!, opts.namespace), { port: opts.port, protocol });
+        const result = reach(index, subjects![0], subjects![1], { port: opts.port, protocol });
         io.stdout(opts.output === "json" ? `${JSON.stringify(result, null, 2)}\n` : renderReachText(result));
         context.setExitCode(result.verdict === "allowed" ? EXIT_OK : EXIT_FINDINGS);
       } catch (error) {
