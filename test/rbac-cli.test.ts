@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "./cli-harness.js";
+import type { KubeObject } from "../src/model/kube.js";
 
 const F = ["--snapshot", "test/fixtures/rbac/cluster.yaml"];
 const canI = (...args: string[]) => runCli(["can-i", ...args, ...F]);
@@ -255,5 +256,37 @@ describe("kubesleuth rbac list", () => {
     assert.equal((await runCli(["rbac", "list", "robot/x", ...F])).code, 2);
     assert.equal((await runCli(["rbac", "list", "sa/x", ...F])).code, 2);
     assert.equal((await runCli(["rbac", "list", "user/alice", "-A", ...F])).code, 2);
+  });
+});
+
+describe("rbac commands on a live cluster (fake API server)", () => {
+  it("reads only the four RBAC kinds and answers as from the snapshot; a forbidden kind is a warning", async () => {
+    const { loadAll } = await import("js-yaml");
+    const { readFileSync } = await import("node:fs");
+    const { startFakeApiServer, writeKubeconfig } = await import("../src/sources/live/testing/fake-api-server.js");
+    const objects = loadAll(readFileSync("test/fixtures/rbac/cluster.yaml", "utf8")) as KubeObject[];
+    const fake = await startFakeApiServer({ objects, token: "t0ken" });
+    const kubeconfig = writeKubeconfig({ server: fake.url, token: "t0ken", ...(fake.caPem ? { caPem: fake.caPem } : {}) });
+    try {
+      const r = await runCli(["can-i", "get", "pods", "-n", "shop", "--as", "alice", "--kubeconfig", kubeconfig.path]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, "yes\n");
+      const listed = new Set(fake.requests.filter((q) => !q.resource.startsWith("/")).map((q) => q.resource));
+      assert.deepEqual([...listed].sort(), ["clusterrolebindings", "clusterroles", "rolebindings", "roles"]);
+    } finally {
+      kubeconfig.cleanup();
+      await fake.close();
+    }
+    const forbidden = await startFakeApiServer({ objects, token: "t0ken", faults: [{ resource: "clusterrolebindings", respond: 403 }] });
+    const kc = writeKubeconfig({ server: forbidden.url, token: "t0ken", ...(forbidden.caPem ? { caPem: forbidden.caPem } : {}) });
+    try {
+      // view-nodes is a ClusterRoleBinding: unreadable, so RBAC as loaded cannot grant it, and the output must say it may be incomplete.
+      const r = await runCli(["can-i", "list", "nodes", "--as-sa", "monitoring/prometheus", "--kubeconfig", kc.path]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /ClusterRoleBinding objects are forbidden/);
+    } finally {
+      kc.cleanup();
+      await forbidden.close();
+    }
   });
 });
