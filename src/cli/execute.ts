@@ -37,6 +37,11 @@ Examples:
   # Capture a live cluster for offline analysis (Secret values are redacted)
   kubesleuth snapshot -o cluster.tar.gz
 
+  # Exact engines: NetworkPolicy reachability, RBAC decisions, scheduler filters
+  kubesleuth reach shop/deploy/web svc/api -n shop --port http
+  kubesleuth can-i list secrets -n shop --as-sa shop/api --explain
+  kubesleuth why-pending shop/deploy/recommender --snapshot examples/shop-cluster
+
 As a kubectl plugin: put kubectl-sleuth on your PATH and run \`kubectl sleuth scan\`.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, config or source error.
 `;
