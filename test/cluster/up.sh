@@ -179,11 +179,21 @@ start() { # component args...
   setsid "$BIN/$c" "$@" >"$LOGS/$c.log" 2>&1 </dev/null 8>&- &
   echo $! > "$PIDS/$c.pid"
 }
+# Still running? For a process this script just started: right after `start`, /proc/<pid>/exe may
+# still be bash or setsid (exec not done yet, slow under load), so pid_alive's binary check would call
+# a starting component dead. Exists and is not a zombie is the right test here.
+pid_running() { # component
+  local f="$PIDS/$1.pid" pid state
+  [ -f "$f" ] || return 1
+  pid=$(cat "$f"); [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo Z)
+  [ "$state" != "Z" ] && [ "$state" != "X" ]
+}
 wait_for() { # description timeout_seconds component cmd...
   local what=$1 timeout=$2 comp=$3; shift 3
   local deadline=$(( $(date +%s) + timeout ))
   until "$@" >/dev/null 2>&1; do
-    if [ -n "$comp" ] && ! pid_alive "$comp"; then
+    if [ -n "$comp" ] && ! pid_running "$comp"; then
       log "$comp exited; last log lines:"; tail -n 30 "$LOGS/$comp.log" >&2 || true
       bash "$HERE/down.sh" >/dev/null 2>&1 || true
       die "$comp died while waiting for $what"
