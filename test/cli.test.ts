@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./cli-harness.js";
+import { repoRoot, runCli } from "./cli-harness.js";
 import { schemaErrors } from "./report-schema.js";
 
 const EXAMPLE = "examples/shop-cluster";
@@ -70,8 +70,12 @@ describe("cli", () => {
 
   it("a truncated archive exits 2 with one line naming it", async () => {
     const { readFileSync } = await import("node:fs");
-    const bundle = readFileSync(new URL("../../shared/conformance/troubleshoot-support-bundle/support-bundle.tar.gz", import.meta.url));
+    const { create } = await import("tar");
     const dir = tmp();
+    // A whole archive of the example cluster, then its first half.
+    const whole = join(dir, "whole.tar.gz");
+    await create({ gzip: true, file: whole, cwd: repoRoot }, ["examples/shop-cluster"]);
+    const bundle = readFileSync(whole);
     const file = join(dir, "bundle.tar.gz");
     writeFileSync(file, bundle.subarray(0, Math.floor(bundle.length / 2)));
     const r = await runCli(["scan", file]);
