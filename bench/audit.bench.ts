@@ -116,13 +116,15 @@ const readSeconds = (performance.now() - started) / 1000;
 const report = aggregator.finish();
 const totalSeconds = (performance.now() - started) / 1000;
 const rssMb = process.resourceUsage().maxRSS / 1024;
-const mb = size / 1024 / 1024;
+// Throughput in megabytes of log text (after gunzip for .gz), the file size beside it.
+const mb = summary.textBytes / 1024 / 1024;
 console.log(
   JSON.stringify(
     {
       file,
       gzip: summary.gzip,
-      megabytes: Math.round(mb),
+      fileMegabytes: Math.round(size / 1024 / 1024),
+      textMegabytes: Math.round(mb),
       events: summary.events,
       requests: report.requests,
       forbidden: report.forbiddenTotal,

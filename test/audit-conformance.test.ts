@@ -121,4 +121,11 @@ describe("audit2rbac demo log (liggitt/audit2rbac testdata/demo.log)", () => {
     assert.deepEqual(subjects, expectedBinding.subjects!.map((s) => `${s.kind}/${s.name}`));
     assert.equal(alice.objects.some((o) => o.kind === "ClusterRole"), false);
   });
+
+  it("the CLI: --user alice --expand-verbs -o yaml prints only alice's Role and RoleBinding, ready for kubectl apply", async () => {
+    const r = await runCli(["audit", demoLog, "--user", "alice", "--expand-verbs", "-o", "yaml"]);
+    assert.equal(r.code, 0, r.stderr);
+    const docs = loadAll(r.stdout) as { kind: string; metadata: { namespace?: string } }[];
+    assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata.namespace}`), ["Role/ns1", "RoleBinding/ns1"]);
+  });
 });

@@ -172,7 +172,7 @@ describe("kubesleuth kubeconfig", () => {
     assert.equal(r.code, 1);
     assert.equal(r.stdout.includes(TOKEN), false);
     const probe = JSON.parse(r.stdout).probes[0];
-    assert.equal(probe.version.ok, false);
+    assert.equal(probe.version.answers, false);
     assert.match(probe.version.error, /ECONNREFUSED/);
     assert.equal(probe.auth.status, "error");
   });

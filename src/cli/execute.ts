@@ -44,6 +44,10 @@ Examples:
   kubesleuth can-i list secrets -n shop --as-sa shop/api --explain
   kubesleuth why-pending shop/deploy/recommender --snapshot examples/shop-cluster
 
+  # Audit logs (403s explained with the minimal Role, load, watch storms) and kubeconfig health
+  kubesleuth audit /var/log/kubernetes/audit.log --snapshot cluster.tar.gz
+  kubesleuth kubeconfig --live
+
 As a kubectl plugin: put kubectl-sleuth on your PATH and run \`kubectl sleuth scan\`.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, config or source error.
 `;

@@ -76,8 +76,8 @@ export interface KubeconfigInspection {
 export interface ContextProbe {
   context: string;
   server: string;
-  /** /version: the server's gitVersion, or why it did not answer. */
-  version: { ok: true; gitVersion: string } | { ok: false; error: string };
+  /** GET /version: any HTTP answer means the server answers (gitVersion when 2xx; 401 with rejected credentials), else why not. */
+  version: { answers: true; status: number; gitVersion?: string } | { answers: false; error: string };
   /**
    * `authenticated`: SelfSubjectReview answered with the user; `unauthenticated`: 401;
    * `forbidden`: 403 (authenticated, but not allowed to create selfsubjectreviews);

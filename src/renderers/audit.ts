@@ -42,7 +42,10 @@ export function renderAuditText(report: AuditReport): string {
   lines.push(`403 Forbidden: ${report.forbiddenTotal} request(s) in ${report.forbidden.length} group(s)${report.rbacSource ? ` (RBAC from ${report.rbacSource})` : " (no --snapshot: RBAC not evaluated, grants unverified)"}`);
   for (const g of report.forbidden) {
     lines.push(`- ${g.user.name || "(no user)"} [${g.user.groups.join(", ")}] ${actionText(g.action)}: ${g.count}x, ${g.first ?? "?"} .. ${g.last ?? "?"}`);
-    if (g.impersonatedBy) lines.push(`  impersonated by: ${g.impersonatedBy.join(", ")}`);
+    if (g.impersonated) {
+      const others = g.impersonated < g.count ? "; the others with the subject's own credentials" : "";
+      lines.push(`  impersonated by: ${(g.impersonatedBy ?? []).join(", ") || "(unknown)"} (${g.impersonated} of ${g.count} request(s)${others})`);
+    }
     if (g.message) lines.push(`  message: ${g.message}`);
     lines.push(`  evidence: ${g.evidence.file}:${g.evidence.line}${g.evidence.auditID ? ` auditID ${g.evidence.auditID}` : ""}`);
     lines.push(`  why: ${g.explanation.detail}`);

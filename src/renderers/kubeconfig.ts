@@ -47,7 +47,7 @@ export function renderKubeconfigText(report: KubeconfigReport): string {
   if (report.probes) {
     out.push("", "Live:");
     for (const p of report.probes) {
-      const version = p.version.ok ? `answers (${p.version.gitVersion})` : `does not answer: ${p.version.error}`;
+      const version = p.version.answers ? `answers (${p.version.gitVersion ?? `HTTP ${p.version.status} on /version`})` : `does not answer: ${p.version.error}`;
       const auth = p.auth.status === "authenticated" ? `authenticated as ${p.auth.username} [${p.auth.groups.join(", ")}]` : `${p.auth.status}: ${p.auth.detail}`;
       out.push(`  ${p.context}: ${p.server} ${version}; ${auth}`);
     }

@@ -87,6 +87,7 @@ describe("AuditAggregator: 403s", () => {
     assert.equal(list.count, 2);
     assert.equal(list.user.name, sa.username);
     assert.deepEqual(list.impersonatedBy, ["admin"]);
+    assert.equal(list.impersonated, 1); // one of the two lists was made by impersonation
     assert.equal(list.first, "2026-11-28T10:00:01.000000Z");
     assert.equal(list.last, "2026-11-28T10:00:05.000000Z");
     // No snapshot: the grant is built from the request alone and marked unverified.

@@ -42,6 +42,8 @@ export interface AuditExplainOptions {
    * update -> get, patch; patch -> get, update). Off by default: the grant then covers exactly the denied requests.
    */
   expandVerbs?: boolean;
+  /** Only the 403s (and grants) of this user (the impersonated user for kubectl --as), as audit2rbac --user. */
+  user?: string;
 }
 
 /** Stage precedence: the final stages carry the response code and the full latency. */
@@ -73,6 +75,8 @@ export interface ForbiddenGroup {
   user: UserInfo;
   /** The authenticated users who made these requests while impersonating `user` (kubectl --as). */
   impersonatedBy?: string[];
+  /** How many of the `count` requests were made by impersonation. */
+  impersonated?: number;
   action: AuditAction;
   count: number;
   first?: string;
@@ -415,7 +419,10 @@ export class AuditAggregator {
       if (!group.first || at < group.first) group.first = at;
       if (!group.last || at > group.last) group.last = at;
     }
-    if (event.impersonatedUser && event.user?.username) group.impersonators.add(event.user.username);
+    if (event.impersonatedUser) {
+      group.impersonated = (group.impersonated ?? 0) + 1;
+      if (event.user?.username) group.impersonators.add(event.user.username);
+    }
   }
 
   /** The report. Requests still pending (no final stage in the logs) are counted once from their latest stage. */
@@ -429,6 +436,7 @@ export class AuditAggregator {
 
     const forbidden: ForbiddenGroup[] = [];
     for (const g of this.forbidden.values()) {
+      if (options.user !== undefined && g.user.name !== options.user) continue;
       const { impersonators, ...rest } = g;
       forbidden.push({ ...rest, ...(impersonators.size ? { impersonatedBy: [...impersonators].sort() } : {}), explanation: explainForbidden(rest, options) });
     }
@@ -486,7 +494,7 @@ export class AuditAggregator {
         ? { window: { start: iso(this.start!), end: iso(this.end!), seconds: round(seconds), requestsPerSecond: seconds > 0 ? round(this.requestCount / seconds) : this.requestCount } }
         : {}),
       forbidden,
-      forbiddenTotal: this.forbiddenTotal,
+      forbiddenTotal: options.user === undefined ? this.forbiddenTotal : forbidden.reduce((n, g) => n + g.count, 0),
       grants: subjectGrants(forbidden, options),
       ...(options.indexSource ? { rbacSource: options.indexSource } : {}),
       topUsersByRequests: users.byRequests,

@@ -91,7 +91,7 @@ export function judgeKubeconfig(inspection: KubeconfigInspection, now: number, p
   });
   for (const p of probes ?? []) {
     const about = `context/${p.context}`;
-    if (!p.version.ok) problems.push({ severity: "error", about, message: `server ${p.server} does not answer /version: ${p.version.error}` });
+    if (!p.version.answers) problems.push({ severity: "error", about, message: `server ${p.server} does not answer /version: ${p.version.error}` });
     if (p.auth.status === "unauthenticated" || p.auth.status === "error") problems.push({ severity: "error", about, message: p.auth.detail });
     else if (p.auth.status === "forbidden" || p.auth.status === "unsupported") problems.push({ severity: "warning", about, message: p.auth.detail });
   }

@@ -21,6 +21,8 @@ interface AuditFlags {
   requestTimeout?: string;
   output: string;
   expandVerbs?: boolean;
+  user?: string;
+  serviceaccount?: string;
   top?: string;
   watchStorm?: string;
   debug?: boolean;
@@ -51,7 +53,8 @@ Examples:
   kubesleuth audit /var/log/kubernetes/audit.log
   kubesleuth audit audit.log audit-2026-11-27T10-00-00.000.log.gz --snapshot cluster.tar.gz
   kubesleuth audit audit.log --live --context prod -o json
-  kubesleuth audit audit.log --snapshot rbac.yaml -o yaml | kubectl apply -f -
+  kubesleuth audit audit.log --snapshot rbac.yaml --serviceaccount shop:api -o yaml | kubectl apply -f -
+  kubesleuth audit audit.log --user alice --expand-verbs -o yaml     # audit2rbac-style Role for alice
 `;
 
 async function loadRbac(ctx: CommandContext, flags: AuditFlags): Promise<{ index: RbacIndex; source: string } | undefined> {
@@ -91,6 +94,13 @@ async function runAudit(ctx: CommandContext, files: string[], flags: AuditFlags)
   if (files.length === 0) throw new UsageError("give at least one audit log file", "e.g. kubesleuth audit /var/log/kubernetes/audit.log");
   const top = flags.top === undefined ? DEFAULT_AUDIT_THRESHOLDS.top : Number(flags.top);
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top "${flags.top}" must be a positive integer`);
+  if (flags.user !== undefined && flags.serviceaccount !== undefined) throw new UsageError("--user and --serviceaccount cannot be used together");
+  let user = flags.user;
+  if (flags.serviceaccount !== undefined) {
+    const m = /^([^:/]+)[:/]([^:/]+)$/.exec(flags.serviceaccount);
+    if (!m) throw new UsageError(`--serviceaccount "${flags.serviceaccount}": expected <namespace>:<name>`, "e.g. --serviceaccount shop:api");
+    user = `system:serviceaccount:${m[1]}:${m[2]}`;
+  }
   const aggregator = new AuditAggregator({ top, ...parseWatchStorm(flags.watchStorm) });
   // RBAC first: a bad --snapshot fails before minutes of reading.
   const rbac = await loadRbac(ctx, flags);
@@ -111,8 +121,9 @@ async function runAudit(ctx: CommandContext, files: string[], flags: AuditFlags)
       malformed.splice(0, malformed.length, ...malformed.filter((m) => m.file !== file));
       io.stderr(`Warning: ${file}: ${summary.notAuditLog}\n`);
     }
-    const { bytes: _bytes, ...rest } = summary;
+    const { bytes: _bytes, textBytes: _textBytes, ...rest } = summary;
     void _bytes;
+    void _textBytes;
     summaries.push(rest.notAuditLog ? { ...rest, malformed: 0 } : rest);
   }
   if (summaries.every((s) => s.events === 0)) {
@@ -125,7 +136,7 @@ async function runAudit(ctx: CommandContext, files: string[], flags: AuditFlags)
   const report: AuditReport = {
     files: summaries,
     malformed: { count: malformedCount, first: malformed },
-    ...aggregator.finish({ ...(rbac ? { index: rbac.index, indexSource: rbac.source } : {}), expandVerbs: flags.expandVerbs === true }),
+    ...aggregator.finish({ ...(rbac ? { index: rbac.index, indexSource: rbac.source } : {}), expandVerbs: flags.expandVerbs === true, ...(user !== undefined ? { user } : {}) }),
   };
   if (flags.output === "json") io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else if (flags.output === "yaml") io.stdout(renderAuditGrantsYaml(report));
@@ -143,6 +154,8 @@ export function registerAuditCommand(program: Command, context: CommandContext):
     .option("--kubeconfig <file>", "with --live: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "with --live: kubeconfig context to use")
     .option("--request-timeout <duration>", "with --live: give up on a single API request after this long (default 30s)")
+    .option("--user <name>", "only the 403s of this user (the impersonated user for kubectl --as), as audit2rbac --user")
+    .option("--serviceaccount <namespace:name>", "only the 403s of this service account (system:serviceaccount:<namespace>:<name>)")
     .option("--expand-verbs", "in the per-subject grants, add the verbs audit2rbac adds (list -> get, watch; update -> get, patch; ...)")
     .option("--top <n>", "rows in the top-N tables (default 10)")
     .option("--watch-storm <count/seconds>", "watch storm threshold (default 10/60s)")

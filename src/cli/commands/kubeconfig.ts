@@ -72,7 +72,7 @@ async function runKubeconfig(ctx: CommandContext, file: string | undefined, flag
       } catch (error) {
         // A context that cannot even be set up (no cluster, bad URL): recorded as not answering.
         const message = (error as Error).message;
-        probes.push({ context: name, server: "", version: { ok: false, error: message }, auth: { status: "error", detail: "not probed: the context cannot be used" } });
+        probes.push({ context: name, server: "", version: { answers: false, error: message }, auth: { status: "error", detail: "not probed: the context cannot be used" } });
       }
     }
   }

@@ -31,7 +31,9 @@ export interface AuditFileSummary {
   malformed: number;
   /** Set when the file is not an audit log at all (nothing in its first lines is an audit Event), or unreadable. */
   notAuditLog?: string;
+  /** Bytes read from disk, and bytes of text (after gunzip). */
   bytes: number;
+  textBytes: number;
 }
 
 export interface ReadAuditOptions {
@@ -74,7 +76,7 @@ async function isGzip(path: string): Promise<boolean> {
  * summary; never throws for bad content (unreadable files come back with `notAuditLog` set).
  */
 export async function readAuditFile(path: string, options: ReadAuditOptions): Promise<AuditFileSummary> {
-  const summary: AuditFileSummary = { file: path, gzip: false, lines: 0, events: 0, malformed: 0, bytes: 0 };
+  const summary: AuditFileSummary = { file: path, gzip: false, lines: 0, events: 0, malformed: 0, bytes: 0, textBytes: 0 };
   const sniff = options.sniffLines ?? 20;
   let raw: Readable;
   try {
@@ -88,6 +90,11 @@ export async function readAuditFile(path: string, options: ReadAuditOptions): Pr
     summary.bytes += chunk.length;
   });
   const stream = summary.gzip ? raw.pipe(createGunzip()) : raw;
+  if (summary.gzip) {
+    stream.on("data", (chunk: Buffer | string) => {
+      summary.textBytes += chunk.length;
+    });
+  }
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   const firstProblems: string[] = [];
   let lineNo = 0;
@@ -142,6 +149,7 @@ export async function readAuditFile(path: string, options: ReadAuditOptions): Pr
   } else if (summary.events === 0 && summary.lines > 0) {
     summary.notAuditLog = `not an audit log (${firstProblems[0]})`;
   }
+  if (!summary.gzip) summary.textBytes = summary.bytes;
   return summary;
 }
 

@@ -92,12 +92,17 @@ export async function probeContext(kubeconfig: string | undefined, context: stri
   let version: ContextProbe["version"];
   try {
     const r = await request("GET", "/version");
+    let gitVersion: string | undefined;
     if (r.status >= 200 && r.status < 300) {
-      const gitVersion = (JSON.parse(r.body) as { gitVersion?: string }).gitVersion;
-      version = { ok: true, gitVersion: gitVersion ?? "(no gitVersion)" };
-    } else version = { ok: false, error: `HTTP ${r.status}` };
+      try {
+        gitVersion = (JSON.parse(r.body) as { gitVersion?: string }).gitVersion;
+      } catch {
+        gitVersion = undefined;
+      }
+    }
+    version = { answers: true, status: r.status, ...(gitVersion ? { gitVersion } : {}) };
   } catch (error) {
-    version = { ok: false, error: describe(error) };
+    version = { answers: false, error: describe(error) };
   }
 
   let auth: ContextProbe["auth"];
