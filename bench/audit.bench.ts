@@ -3,7 +3,8 @@
 // levels, 403s, watches, unlimited LISTs, 429/5xx), optionally gzipped, then reads it exactly as
 // `kubesleuth audit` does (readAuditFile + AuditAggregator + finish) and prints MB/s, events/s and peak RSS.
 //
-//   node --import tsx bench/audit.bench.ts [--mb 1024] [--gzip] [--regenerate]
+//   node --import tsx bench/audit.bench.ts [--mb 1024] [--gzip] [--regenerate] [--floor]
+// --floor measures instead the floor: the same file through readline + JSON.parse only, no aggregation.
 import { createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createGzip } from "node:zlib";
@@ -109,6 +110,23 @@ if (!existsSync(file) || args.includes("--regenerate")) {
 }
 
 const size = statSync(file).size;
+if (args.includes("--floor")) {
+  const { createReadStream } = await import("node:fs");
+  const { createInterface } = await import("node:readline");
+  const { createGunzip } = await import("node:zlib");
+  const t0 = performance.now();
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  let lines = 0;
+  for await (const line of createInterface({ input: gzip ? raw.pipe(createGunzip()) : raw, crlfDelay: Infinity })) {
+    if (line) {
+      JSON.parse(line);
+      lines++;
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ floor: "readline + JSON.parse", file, lines, seconds: Number(seconds.toFixed(2)), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }, null, 2));
+  process.exit(0);
+}
 const started = performance.now();
 const aggregator = new AuditAggregator();
 const summary = await readAuditFile(file, { onEvent: (e, l) => aggregator.add(e, l) });

@@ -36,6 +36,9 @@ describe("parseMicros", () => {
     assert.equal(parseMicros("2018-10-26T13:38:34.902914Z")! - parseMicros("2018-10-26T13:38:34.867116Z")!, 35798);
     assert.equal(parseMicros("2026-01-01T00:00:00Z"), Date.parse("2026-01-01T00:00:00Z") * 1000);
     assert.equal(parseMicros("nonsense"), undefined);
+    // Offsets and no fraction take the general path: 12:00+02:00 is 10:00Z.
+    assert.equal(parseMicros("2026-01-01T12:00:00.5+02:00"), Date.parse("2026-01-01T10:00:00Z") * 1000 + 500000);
+    assert.equal(parseMicros("2026-01-01T10:00:00.000001Z")! - parseMicros("2026-01-01T09:59:59.999999Z")!, 2);
   });
 });
 

@@ -192,9 +192,31 @@ interface LoadStats {
   latencies: number[];
 }
 
+/** The last whole-second prefix parsed: consecutive audit events mostly share it (a memo, not state). */
+let lastSecondPrefix = "";
+let lastSecondMs = 0;
+const DIGITS = /^\d{1,9}$/;
+
 /** Microseconds since the epoch of an RFC 3339 time with up to 9 fractional digits (Date.parse keeps ms only). */
 export function parseMicros(value: string | undefined): number | undefined {
   if (!value) return undefined;
+  // Fast path for what the API server writes: UTC, "2026-11-28T10:00:00.123456Z".
+  const n = value.length;
+  if (n >= 20 && value.charCodeAt(n - 1) === 90 && value.charCodeAt(10) === 84 && (n === 20 || value.charCodeAt(19) === 46)) {
+    const prefix = value.slice(0, 19);
+    if (prefix !== lastSecondPrefix) {
+      const ms = Date.parse(`${prefix}Z`);
+      if (!Number.isNaN(ms)) {
+        lastSecondPrefix = prefix;
+        lastSecondMs = ms;
+      }
+    }
+    if (prefix === lastSecondPrefix) {
+      if (n === 20) return lastSecondMs * 1000;
+      const fraction = value.slice(20, n - 1);
+      if (DIGITS.test(fraction)) return lastSecondMs * 1000 + Number(`${fraction}000000`.slice(0, 6));
+    }
+  }
   const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(value);
   if (!m) {
     const ms = Date.parse(value);
@@ -302,7 +324,8 @@ export class AuditAggregator {
   private count(event: AuditEvent, location: Location): void {
     this.requestCount++;
     const received = parseMicros(event.requestReceivedTimestamp ?? event.timestamp);
-    const done = parseMicros(event.stageTimestamp) ?? received;
+    const stageAt = parseMicros(event.stageTimestamp);
+    const done = stageAt ?? received;
     if (received !== undefined) this.start = this.start === undefined ? received : Math.min(this.start, received);
     if (done !== undefined) this.end = this.end === undefined ? done : Math.max(this.end, done);
 
@@ -315,8 +338,8 @@ export class AuditAggregator {
     userStats.requests++;
     agentStats.requests++;
     const longRunning = LONG_RUNNING_VERBS.has(verb) || LONG_RUNNING_SUBRESOURCES.has(ref?.subresource ?? "");
-    if (event.stage === "ResponseComplete" && !longRunning && received !== undefined && event.stageTimestamp) {
-      const latencyMs = (parseMicros(event.stageTimestamp)! - received) / 1000;
+    if (event.stage === "ResponseComplete" && !longRunning && received !== undefined && stageAt !== undefined) {
+      const latencyMs = (stageAt - received) / 1000;
       if (latencyMs >= 0) {
         userStats.latencies.push(latencyMs);
         agentStats.latencies.push(latencyMs);

@@ -7,7 +7,7 @@ import { AuditAggregator, DEFAULT_AUDIT_THRESHOLDS, type AuditReport } from "../
 import { renderAuditGrantsYaml, renderAuditText } from "../../renderers/audit.js";
 import { readAuditFile, type MalformedLine } from "../../sources/audit/read-audit-log.js";
 import { EXIT_OK, UsageError } from "../errors.js";
-import { loadSource } from "../load-source.js";
+import { endProgress, loadSource, progressReporter } from "../load-source.js";
 import { outputOption, type CommandContext } from "../options.js";
 
 const RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"] as const;
@@ -107,9 +107,16 @@ async function runAudit(ctx: CommandContext, files: string[], flags: AuditFlags)
   const malformed: MalformedLine[] = [];
   let malformedCount = 0;
   const summaries: AuditReport["files"] = [];
+  const warnings: string[] = [];
+  const progress = progressReporter(io, flags.progress);
+  let seen = 0;
   for (const file of files) {
+    progress?.(`reading ${file}`);
     const summary = await readAuditFile(file, {
-      onEvent: (event, location) => aggregator.add(event, location),
+      onEvent: (event, location) => {
+        aggregator.add(event, location);
+        if (progress && ++seen % 200_000 === 0) progress(`reading ${file}: ${seen} events`);
+      },
       onMalformed: (line) => {
         malformedCount++;
         if (malformed.length < KEEP_MALFORMED) malformed.push(line);
@@ -119,7 +126,7 @@ async function runAudit(ctx: CommandContext, files: string[], flags: AuditFlags)
       // The file's lines are not counted as malformed lines of an audit log.
       malformedCount -= summary.malformed;
       malformed.splice(0, malformed.length, ...malformed.filter((m) => m.file !== file));
-      io.stderr(`Warning: ${file}: ${summary.notAuditLog}\n`);
+      warnings.push(`${file}: ${summary.notAuditLog}`);
     }
     const { bytes: _bytes, textBytes: _textBytes, ...rest } = summary;
     void _bytes;
@@ -133,6 +140,8 @@ async function runAudit(ctx: CommandContext, files: string[], flags: AuditFlags)
       "kubesleuth audit reads the API server's audit log backend output (--audit-log-path, JSON lines of audit.k8s.io/v1 Event)",
     );
   }
+  endProgress(io, progress);
+  for (const w of warnings) io.stderr(`Warning: ${w}\n`);
   const report: AuditReport = {
     files: summaries,
     malformed: { count: malformedCount, first: malformed },
