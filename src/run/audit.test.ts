@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { AuditEvent } from "../model/audit.js";
 import { buildRbacIndex, type RoleBindingObject, type RoleObject } from "../engines/rbac/index.js";
-import { AuditAggregator, parseMicros } from "./audit.js";
+import { AuditAggregator, parseForbiddenMessage, parseMicros } from "./audit.js";
 
 const at = { file: "audit.log", line: 1 };
 let seq = 0;
@@ -158,6 +158,62 @@ describe("AuditAggregator: 403s", () => {
       { nonResourceURLs: ["/metrics"], verbs: ["get"] },
       { apiGroups: [""], resources: ["nodes"], verbs: ["list"] },
     ]);
+  });
+});
+
+describe("403 messages (apiserver responsewriters forbiddenMessage + apierrors.NewForbidden)", () => {
+  it("parses resource, subresource, group, namespace, name and non-resource paths", () => {
+    assert.deepEqual(parseForbiddenMessage('pods "web-0" is forbidden: User "alice" cannot get resource "pods/log" in API group "" in the namespace "shop"'), {
+      user: "alice",
+      verb: "get",
+      resource: "pods",
+      subresource: "log",
+      apiGroup: "",
+      namespace: "shop",
+      name: "web-0",
+    });
+    assert.deepEqual(parseForbiddenMessage('deployments.apps is forbidden: User "system:serviceaccount:ci:deployer" cannot list resource "deployments" in API group "apps" at the cluster scope'), {
+      user: "system:serviceaccount:ci:deployer",
+      verb: "list",
+      resource: "deployments",
+      apiGroup: "apps",
+    });
+    assert.deepEqual(parseForbiddenMessage('forbidden: User "system:anonymous" cannot get path "/metrics"'), { user: "system:anonymous", verb: "get", path: "/metrics" });
+    assert.equal(parseForbiddenMessage("admission webhook denied the request"), undefined);
+  });
+
+  it("a 403 at impersonation is the impersonator's failed check, not the request it wanted; no grant is suggested", () => {
+    const a = new AuditAggregator();
+    // bob runs `kubectl get pods --as alice` without the impersonate verb: the impersonation filter refuses it
+    // (no impersonatedUser in the event; the message names the impersonate check).
+    a.add(
+      event({
+        verb: "list",
+        user: { username: "bob", groups: ["system:authenticated"] },
+        responseStatus: { code: 403, message: 'users "alice" is forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope' },
+      }),
+      at,
+    );
+    // Constrained impersonation (Kubernetes 1.36, seen on the test control plane): the message prefixes the
+    // request's resource and names the impersonate-on check.
+    a.add(
+      event({
+        verb: "list",
+        user: { username: "carol", groups: ["system:authenticated"] },
+        responseStatus: { code: 403, message: 'pods is forbidden: User "carol" cannot impersonate-on:user-info:list resource "pods" in API group "" in the namespace "team-a"' },
+      }),
+      at,
+    );
+    const r = a.finish();
+    const bob = r.forbidden.find((g) => g.user.name === "bob")!;
+    assert.equal(bob.impersonationDenied, true);
+    assert.deepEqual(bob.action, { verb: "impersonate", apiGroup: "", resource: "users", name: "alice" });
+    assert.equal(bob.explanation.verdict, "impersonation-denied");
+    assert.equal(bob.explanation.minimalGrant, undefined);
+    const carol = r.forbidden.find((g) => g.user.name === "carol")!;
+    // "pods is forbidden" names the request, not an object of the check: no name.
+    assert.deepEqual(carol.action, { verb: "impersonate-on:user-info:list", apiGroup: "", resource: "pods", namespace: "team-a" });
+    assert.equal(r.grants.length, 0);
   });
 });
 

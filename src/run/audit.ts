@@ -77,6 +77,8 @@ export interface ForbiddenGroup {
   impersonatedBy?: string[];
   /** How many of the `count` requests were made by impersonation. */
   impersonated?: number;
+  /** The 403 was the impersonation itself: `user` failed the impersonation check that `action` names (from the message). */
+  impersonationDenied?: boolean;
   action: AuditAction;
   count: number;
   first?: string;
@@ -95,9 +97,10 @@ export interface ForbiddenExplanation {
   /**
    * `admission`: authorized (decision allow), the 403 came later (admission, e.g. PodSecurity; or the handler);
    * `rbac-denied`: the RBAC engine denies it against the snapshot; `rbac-allows-now`: the snapshot's RBAC allows it
-   * (granted since the log was written, or another identity); `unexplained`: no snapshot, the grant is unverified.
+   * (granted since the log was written, or another identity); `unexplained`: no snapshot, the grant is unverified;
+   * `impersonation-denied`: the caller failed the impersonation check (kubectl --as), no grant suggested.
    */
-  verdict: "admission" | "rbac-denied" | "rbac-allows-now" | "unexplained";
+  verdict: "admission" | "rbac-denied" | "rbac-allows-now" | "unexplained" | "impersonation-denied";
   detail: string;
   nearest?: NearMiss[];
   grantedBy?: string;
@@ -407,11 +410,26 @@ export class AuditAggregator {
 
   private addForbidden(event: AuditEvent, location: Location): void {
     this.forbiddenTotal++;
+    const denied = parseForbiddenMessage(event.responseStatus?.message);
+    // Refused at impersonation (before the request itself was authorized): the impersonation filter's check
+    // failed - legacy `impersonate` on users/groups/serviceaccounts, or with constrained impersonation (KEP-5284)
+    // `impersonate:<mode>` on the identity or `impersonate-on:<mode>:<verb>` on the request. The event then has no
+    // impersonatedUser, and its objectRef is the request the caller wanted to make.
+    const impersonation = denied !== undefined && /^impersonate($|:|-on:)/.test(denied.verb) && denied.user === event.user?.username && !event.impersonatedUser;
     // RBAC judges the impersonated identity (kubectl --as); the authenticated user is the impersonator.
-    const who = event.impersonatedUser ?? event.user;
+    const who = impersonation ? event.user : (event.impersonatedUser ?? event.user);
     const user: UserInfo = { name: who?.username ?? "", groups: [...(who?.groups ?? [])] };
     const ref = event.objectRef;
-    const action: AuditAction = ref?.resource
+    const action: AuditAction = impersonation
+      ? {
+          verb: denied.verb,
+          apiGroup: denied.apiGroup ?? "",
+          resource: denied.resource!,
+          ...(denied.subresource ? { subresource: denied.subresource } : {}),
+          ...(denied.namespace ? { namespace: denied.namespace } : {}),
+          ...(denied.name ? { name: denied.name } : {}),
+        }
+      : ref?.resource
       ? {
           verb: event.verb ?? "",
           apiGroup: apiGroupOf(event),
@@ -433,6 +451,7 @@ export class AuditAggregator {
         ...(event.annotations?.["authorization.k8s.io/reason"] ? { reason: event.annotations["authorization.k8s.io/reason"] } : {}),
         ...(event.responseStatus?.message ? { message: event.responseStatus.message } : {}),
         evidence: { file: location.file, line: location.line, ...(event.auditID ? { auditID: event.auditID } : {}) },
+        ...(impersonation ? { impersonationDenied: true } : {}),
         impersonators: new Set(),
       };
       this.forbidden.set(key, group);
@@ -442,7 +461,7 @@ export class AuditAggregator {
       if (!group.first || at < group.first) group.first = at;
       if (!group.last || at > group.last) group.last = at;
     }
-    if (event.impersonatedUser) {
+    if (event.impersonatedUser && !impersonation) {
       group.impersonated = (group.impersonated ?? 0) + 1;
       if (event.user?.username) group.impersonators.add(event.user.username);
     }
@@ -552,7 +571,64 @@ export function attributesOf(user: UserInfo, action: AuditAction): RequestAttrib
   };
 }
 
+/** The request a 403 message names, as the API server words it (apiserver responsewriters forbiddenMessage, apierrors.NewForbidden). */
+export interface DeniedRequest {
+  user: string;
+  verb: string;
+  resource?: string;
+  subresource?: string;
+  apiGroup?: string;
+  namespace?: string;
+  name?: string;
+  path?: string;
+}
+
+const FORBIDDEN_RESOURCE = /^(?:([^\s"]+) (?:"((?:[^"\\]|\\.)*)" )?is forbidden: )?User "((?:[^"\\]|\\.)*)" cannot (\S+) resource "([^"]*)" in API group "([^"]*)" (?:in the namespace "([^"]*)"|at the cluster scope)/;
+const FORBIDDEN_PATH = /User "((?:[^"\\]|\\.)*)" cannot (\S+) path "([^"]*)"/;
+
+/**
+ * Parses `<resource>[.<group>] ["<name>"] is forbidden: User "<u>" cannot <verb> resource "<res>[/<sub>]" in API group
+ * "<g>" (in the namespace "<ns>" | at the cluster scope)` and `User "<u>" cannot <verb> path "<p>"`.
+ */
+export function parseForbiddenMessage(message: string | undefined): DeniedRequest | undefined {
+  if (!message) return undefined;
+  const unquote = (s: string) => s.replace(/\\(.)/g, "$1");
+  const r = FORBIDDEN_RESOURCE.exec(message);
+  if (r) {
+    const [resource, subresource] = r[5]!.split("/", 2) as [string, string | undefined];
+    const apiGroup = r[6]!;
+    // The "<resource> "<name>" is forbidden" prefix names the object of the check only when it is the same
+    // resource (the impersonation filters prefix the request's resource instead).
+    const sameObject = r[1] === (apiGroup ? `${resource}.${apiGroup}` : resource);
+    return {
+      user: unquote(r[3]!),
+      verb: r[4]!,
+      resource,
+      ...(subresource ? { subresource } : {}),
+      apiGroup,
+      ...(r[7] ? { namespace: r[7] } : {}),
+      ...(r[2] && sameObject ? { name: unquote(r[2]) } : {}),
+    };
+  }
+  const p = FORBIDDEN_PATH.exec(message);
+  return p ? { user: unquote(p[1]!), verb: p[2]!, path: p[3]! } : undefined;
+}
+
 function explainForbidden(group: Omit<ForbiddenGroup, "explanation">, options: AuditExplainOptions): ForbiddenExplanation {
+  if (group.impersonationDenied) {
+    const a = group.action;
+    const target = `${a.resource}${a.subresource ? `/${a.subresource}` : ""}${a.apiGroup ? `.${a.apiGroup}` : ""}${a.name ? ` "${a.name}"` : ""}${a.namespace ? ` in namespace ${a.namespace}` : " cluster-wide"}`;
+    const nearest = options.index ? explainDenial(options.index, attributesOf(group.user, a)).nearest : undefined;
+    return {
+      verdict: "impersonation-denied",
+      detail:
+        `refused at impersonation, before the request itself was authorized: the API server checked "${a.verb}" on ${target} for ${group.user.name} and the authorizers denied it. ` +
+        "Impersonation is granted either with the legacy impersonate verb on the identity (users, groups, serviceaccounts: any action as that identity) " +
+        "or, with constrained impersonation (KEP-5284), impersonate:<mode> on the identity (authentication.k8s.io) plus impersonate-on:<mode>:<verb> on the request's resource. " +
+        "The audit event does not record the identity asked for, and kubesleuth does not model the impersonation filter: no grant is suggested",
+      ...(nearest ? { nearest } : {}),
+    };
+  }
   if (group.decision === "allow") {
     return {
       verdict: "admission",
@@ -599,7 +675,7 @@ function sanitize(value: string): string {
 function subjectGrants(forbidden: readonly ForbiddenGroup[], options: AuditExplainOptions): SubjectGrant[] {
   const bySubject = new Map<string, { user: UserInfo; groups: ForbiddenGroup[] }>();
   for (const g of forbidden) {
-    if (g.explanation.verdict === "admission" || g.explanation.verdict === "rbac-allows-now") continue;
+    if (g.explanation.verdict === "admission" || g.explanation.verdict === "rbac-allows-now" || g.explanation.verdict === "impersonation-denied") continue;
     if (!g.user.name && g.user.groups.length === 0) continue;
     const key = JSON.stringify([g.user.name, [...g.user.groups].sort()]);
     const entry = bySubject.get(key) ?? { user: g.user, groups: [] };

@@ -78,6 +78,37 @@ describe("kubesleuth audit on the real audit log", () => {
     assert.ok(report.forbidden.some((g) => g.action.verb === "list" && g.action.resource === "secrets" && g.user.name === saUser));
   });
 
+  it("the same explanation from a snapshot archive (kubesleuth snapshot) as from the live RBAC", async () => {
+    const archive = join(mkdtempSync(join(tmpdir(), "ks-e2e-audit-")), "cluster.tar.gz");
+    const snap = await sleuth(env, ["snapshot", "-o", archive]);
+    assert.equal(snap.code, 0, snap.stderr);
+    const r = await sleuth(env, ["audit", env.auditLog, "--snapshot", archive, "--serviceaccount", `${ns}:report-generator`, "-o", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const get = (JSON.parse(r.stdout) as { forbidden: ForbiddenJson[] }).forbidden.find((g) => g.action.verb === "get" && g.action.name === "reports-db")!;
+    assert.equal(get.explanation.verdict, "rbac-denied");
+    assert.equal(get.explanation.minimalGrant?.verified, true);
+    assert.deepEqual(get.explanation.minimalGrant?.role.rules, [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["reports-db"] }]);
+    rmSync(archive, { force: true });
+  });
+
+  it("a 403 at impersonation (limited-viewer runs kubectl --as) is explained as the impersonate check it failed", async () => {
+    const denied = spawnSync(env.kubectl, ["--kubeconfig", env.viewerKubeconfig, "--as=alice-e2e", "get", "pods", "-n", env.viewerNamespace], { encoding: "utf8", timeout: 60_000 });
+    assert.notEqual(denied.status, 0);
+    assert.match(denied.stderr, /cannot impersonate/);
+    let group: (ForbiddenJson & { impersonationDenied?: boolean }) | undefined;
+    await waitFor("the impersonation 403 in the audit log", async () => {
+      const r = await sleuth(env, ["audit", env.auditLog, "--live", "--user", env.raw.KS_VIEWER_USER!, "-o", "json"]);
+      group = (JSON.parse(r.stdout) as { forbidden: (ForbiddenJson & { impersonationDenied?: boolean })[] }).forbidden.find((g) => g.impersonationDenied);
+      return group !== undefined;
+    }, 20_000, 1000);
+    // The impersonation filter refused it: its check is an impersonate* verb, asked for limited-viewer itself
+    // (legacy `impersonate` on users, or constrained impersonation's impersonate:/impersonate-on: checks).
+    assert.match(group!.action.verb, /^impersonate($|:|-on:)/);
+    assert.equal(group!.user.name, env.raw.KS_VIEWER_USER);
+    assert.equal(group!.explanation.verdict, "impersonation-denied");
+    assert.equal(group!.explanation.minimalGrant, undefined);
+  });
+
   it("the printed grant, applied as is, makes the same requests as the ServiceAccount succeed", async () => {
     assert.notEqual(asServiceAccount(env, ["get", "secret", "reports-db", "-n", ns]).status, 0, "denied before the grant");
     const r = await sleuth(env, ["audit", env.auditLog, "--live", "--serviceaccount", `${ns}:report-generator`, "-o", "yaml"]);
