@@ -37,6 +37,10 @@ clusters:
   cluster:
     server: https://dev.example.com:6443
     certificate-authority-data: ${b64(caPem)}
+- name: files
+  cluster:
+    server: https://files.example.com
+    certificate-authority: ca.crt
 - name: lab
   cluster:
     server: https://lab.example.com
@@ -118,6 +122,10 @@ describe("kubesleuth kubeconfig", () => {
     assert.equal(cloud.exec.resolved, undefined);
     assert.equal(cloud.exec.args, 2);
     assert.match(report.users.find((u: { name: string }) => u.name === "shell").exec.resolved, /\/sh$/);
+    // The CA from a file path, relative to the kubeconfig's folder: the same certificate as the inline data.
+    const files = report.clusters.find((c: { name: string }) => c.name === "files");
+    assert.equal(files.caVerdicts[0].from, join(dir, "ca.crt"));
+    assert.equal(files.caVerdicts[0].notAfter, dev.caVerdicts[0].notAfter);
     const lab = report.clusters.find((c: { name: string }) => c.name === "lab");
     assert.equal(lab.insecureSkipTlsVerify, true);
     assert.match(lab.proxyUrl, /^http:\/\/proxy\.example\.com:3128 \(credentials in URL not shown\)$/);
