@@ -31,7 +31,7 @@ export function renderAuditText(report: AuditReport): string {
   const w = report.window;
   lines.push(
     `${report.requests} requests (${report.events} events, stages deduplicated by auditID${report.incomplete ? `; ${report.incomplete} without a final stage` : ""}${report.duplicates ? `; ${report.duplicates} duplicate(s) of a counted auditID skipped` : ""}) from ${report.files.length} file(s)` +
-      (w ? `, ${w.start} to ${w.end} (${w.seconds} s, ${w.requestsPerSecond} requests/s)` : ""),
+      (w ? `, ${w.start} to ${w.end} (${w.seconds} s${w.requestsPerSecond !== undefined ? `, ${w.requestsPerSecond} requests/s` : ""})` : ""),
   );
   for (const f of report.files) if (f.notAuditLog) lines.push(`skipped ${f.file}: ${f.notAuditLog}`);
   if (report.malformed.count > 0) {
@@ -40,7 +40,14 @@ export function renderAuditText(report: AuditReport): string {
   lines.push(`codes: ${Object.entries(report.codes).map(([c, n]) => `${c}=${n}`).join(" ") || "none"}`, "");
 
   lines.push(`403 Forbidden: ${report.forbiddenTotal} request(s) in ${report.forbidden.length} group(s)${report.rbacSource ? ` (RBAC from ${report.rbacSource})` : " (no --snapshot: RBAC not evaluated, grants unverified)"}`);
-  for (const g of report.forbidden) {
+  // Grants as YAML for the largest groups; the rest one line each (all of them in -o json and -o yaml).
+  const detailed = Math.max(report.thresholds.top, 10);
+  for (const [i, g] of report.forbidden.entries()) {
+    if (i === detailed) lines.push(`(the other ${report.forbidden.length - detailed} group(s) in brief; grants with -o json or -o yaml)`);
+    if (i >= detailed) {
+      lines.push(`- ${g.user.name || "(no user)"} ${actionText(g.action)}: ${g.count}x, ${g.explanation.verdict}`);
+      continue;
+    }
     lines.push(`- ${g.user.name || "(no user)"} [${g.user.groups.join(", ")}] ${actionText(g.action)}: ${g.count}x, ${g.first ?? "?"} .. ${g.last ?? "?"}`);
     if (g.impersonated) {
       const others = g.impersonated < g.count ? "; the others with the subject's own credentials" : "";

@@ -256,6 +256,6 @@ describe("AuditAggregator: load signals", () => {
       { minute: "2026-11-28T10:02:00.000Z", requests: 1, tooManyRequests: 0, serverErrors: 1, codes: { "500": 1 } },
     ]);
     // 4 requests over 120 s.
-    assert.deepEqual(r.window, { start: "2026-11-28T10:00:00.000Z", end: "2026-11-28T10:02:00.000Z", seconds: 120, requestsPerSecond: 0.033 });
+    assert.deepEqual(r.window, { start: "2026-11-28T10:00:00.000Z", end: "2026-11-28T10:02:00.000Z", seconds: 120, requestsPerSecond: 0.03333 });
   });
 });

@@ -169,7 +169,8 @@ export interface AuditReport {
   incomplete: number;
   /** Final-stage events whose auditID was already counted (the same file read twice, overlapping copies): not counted again. */
   duplicates: number;
-  window?: { start: string; end: string; seconds: number; requestsPerSecond: number };
+  /** The time covered (first request received to last stage written); no rate when it is a single instant. */
+  window?: { start: string; end: string; seconds: number; requestsPerSecond?: number };
   forbidden: ForbiddenGroup[];
   forbiddenTotal: number;
   grants: SubjectGrant[];
@@ -533,7 +534,7 @@ export class AuditAggregator {
       incomplete: this.incompleteCount,
       duplicates: this.duplicateCount,
       ...(seconds !== undefined
-        ? { window: { start: iso(this.start!), end: iso(this.end!), seconds: round(seconds), requestsPerSecond: seconds > 0 ? round(this.requestCount / seconds) : this.requestCount } }
+        ? { window: { start: iso(this.start!), end: iso(this.end!), seconds: round(seconds), ...(seconds > 0 ? { requestsPerSecond: Number((this.requestCount / seconds).toPrecision(4)) } : {}) } }
         : {}),
       forbidden,
       forbiddenTotal: options.user === undefined ? this.forbiddenTotal : forbidden.reduce((n, g) => n + g.count, 0),
