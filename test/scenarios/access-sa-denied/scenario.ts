@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Scenario } from "../../e2e/scenario.js";
-import { apply, getJson, kubectl, type ClusterEnv } from "../../e2e/harness.js";
+import { apply, getJson, kubectl, sleuth, type ClusterEnv } from "../../e2e/harness.js";
+import type { Report } from "../../../src/model/finding.js";
 
 const ns = "e2e-access-sa-denied";
 const saName = "report-generator";
@@ -33,6 +34,25 @@ function expectForbidden(env: ClusterEnv, kubeconfig: string, args: string[]): s
     throw new Error(`kubectl ${args.join(" ")}: expected Forbidden, got exit ${r.status}: ${r.stdout}${r.stderr}`);
   }
   return m[1]!.trim();
+}
+
+/** A kubeconfig for the ServiceAccount's token (what its pod mounts), in a private temp dir. */
+function saKubeconfig(env: ClusterEnv, token: string): { path: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "ks-e2e-sa-"));
+  const path = join(dir, "sa.kubeconfig");
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "e2e", cluster: { server: env.apiserverUrl, "certificate-authority": env.raw.KS_CA_FILE } }],
+      users: [{ name: saName, user: { token } }],
+      contexts: [{ name: "sa", context: { cluster: "e2e", user: saName, namespace: ns } }],
+      "current-context": "sa",
+    }),
+    { mode: 0o600 },
+  );
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** What the API server answered the ServiceAccount's own `get secret reports-db` (set by setup). */
@@ -87,26 +107,14 @@ export const scenario: Scenario = {
     expectForbidden(env, env.adminKubeconfig, ["get", "secrets", "-n", ns, `--as=${saUser}`]);
     // 2. As the SA itself, with a short-lived token from the TokenRequest API (what its pod mounts).
     const token = kubectl(env, ["create", "token", saName, "-n", ns, "--duration=10m"]).trim();
-    const dir = mkdtempSync(join(tmpdir(), "ks-e2e-sa-"));
+    const sa = saKubeconfig(env, token);
     try {
-      const kubeconfig = join(dir, "sa.kubeconfig");
-      writeFileSync(
-        kubeconfig,
-        JSON.stringify({
-          apiVersion: "v1",
-          kind: "Config",
-          clusters: [{ name: "e2e", cluster: { server: env.apiserverUrl, "certificate-authority": env.raw.KS_CA_FILE } }],
-          users: [{ name: saName, user: { token } }],
-          contexts: [{ name: "sa", context: { cluster: "e2e", user: saName, namespace: ns } }],
-          "current-context": "sa",
-        }),
-        { mode: 0o600 },
-      );
+      const kubeconfig = sa.path;
       deniedMessage = expectForbidden(env, kubeconfig, ["get", "secret", "reports-db", "-n", ns]);
       writePodLogs(env, deniedMessage);
       kubectl(env, ["get", "configmaps", "-n", ns], { kubeconfig }); // granted: must succeed
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      sa.remove();
     }
   },
   async ready(env) {
@@ -139,5 +147,26 @@ export const scenario: Scenario = {
     assert.ok(committed.includes(deniedMessage), "the committed pod log holds the API server's real answer");
     const log = kubectl(env, ["logs", "-n", ns, `deployment/${saName}`, "--previous"]);
     assert.ok(log.includes(deniedMessage), `kubectl logs --previous shows the 403: ${log}`);
+
+    // The fix kubesleuth suggests, applied by the admin, lets the SA's own token read the Secret. (Runs after
+    // the scans of the suite; the scans' reports are already taken.)
+    const scan = await sleuth(env, ["scan", "-n", ns, "-o", "json", "--fail-on", "none"]);
+    const finding = (JSON.parse(scan.stdout) as Report).findings.find((f) => f.code === "pod-api-forbidden/forbidden");
+    assert.ok(finding, `pod-api-forbidden in the namespace scan: ${scan.stdout.slice(0, 500)}`);
+    const command = finding.remediation[0]!.command!;
+    for (const part of command.split(" && ")) {
+      const [program, ...args] = part.split(" ");
+      assert.equal(program, "kubectl", `the fix is kubectl commands: ${command}`);
+      kubectl(env, args);
+    }
+    const kubeconfig = saKubeconfig(env, kubectl(env, ["create", "token", saName, "-n", ns, "--duration=10m"]).trim());
+    try {
+      const secret = JSON.parse(kubectl(env, ["get", "secret", "reports-db", "-n", ns, "-o", "json"], { kubeconfig: kubeconfig.path })) as { metadata: { name: string } };
+      assert.equal(secret.metadata.name, "reports-db");
+      // Exactly that: listing Secrets stays forbidden.
+      expectForbidden(env, kubeconfig.path, ["get", "secrets", "-n", ns]);
+    } finally {
+      kubeconfig.remove();
+    }
   },
 };
