@@ -6,6 +6,7 @@ import type { KubeObject } from "../../model/kube.js";
 import type { ObjectRef } from "../../model/ref.js";
 import type { Snapshot } from "../../model/snapshot.js";
 import type { ClusterIndex } from "../../indexes/types.js";
+import { editDistance } from "../similar-names.js";
 
 export const RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"] as const;
 
@@ -73,21 +74,6 @@ export function subjectFlags(subjects: readonly Subject[] | null | undefined, bi
     })
     .filter(Boolean)
     .join(" ");
-}
-
-/** Levenshtein distance. */
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
 }
 
 /** The candidates nearest to a name (edit distance at most 2, or one contains the other), nearest first. */

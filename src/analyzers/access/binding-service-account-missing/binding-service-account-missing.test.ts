@@ -4,6 +4,16 @@ import { runAnalyzer, testAnalyzer } from "../../../testing/analyzer-tester.js";
 import { snapshotFromYaml } from "../../../testing/load-fixture.js";
 import { bindingServiceAccountMissing } from "./binding-service-account-missing.js";
 
+/** A RoleBinding of edit to ServiceAccount batch/runner. */
+const RUNNER_BINDING = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: runner, namespace: batch }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit }
+subjects:
+- { kind: ServiceAccount, name: runner, namespace: batch }
+`;
+
 testAnalyzer(
   bindingServiceAccountMissing,
   {
@@ -24,14 +34,7 @@ testAnalyzer(
       {
         // Bindings but no ServiceAccounts in the snapshot: say so once (info), do not guess.
         name: "ServiceAccounts not collected: cannot determine",
-        yaml: `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: runner, namespace: batch }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit }
-subjects:
-- { kind: ServiceAccount, name: runner, namespace: batch }
-`,
+        yaml: RUNNER_BINDING,
         expect: [{ messageId: "cannotDetermine", subject: "RoleBinding/batch/runner", severity: "info", evidenceValues: ["not collected"] }],
       },
     ],
@@ -45,13 +48,7 @@ apiVersion: v1
 kind: ServiceAccount
 metadata: { name: default, namespace: batch }
 ---
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { name: runner, namespace: batch }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit }
-subjects:
-- { kind: ServiceAccount, name: runner, namespace: batch }
-`);
+${RUNNER_BINDING}`);
   const coverage = { ...base.coverage, ServiceAccount: { count: 1, status: "partial" as const, note: "namespace batch forbidden" } };
   const findings = runAnalyzer(bindingServiceAccountMissing, { ...base, coverage });
   assert.deepEqual(findings.map((f) => f.code), ["binding-service-account-missing/cannotDetermine"]);
