@@ -2,7 +2,6 @@
 import { defineAnalyzer } from "../../define.js";
 import { resolveRoleRef, type RoleBindingObject } from "../../../engines/rbac/index.js";
 import type { Evidence, InvestigationStep, Remediation } from "../../../model/finding.js";
-import type { Pod } from "../../../model/kube.js";
 import { refOf, type ObjectRef } from "../../../model/ref.js";
 import { bindingRef, loadedCompletely, rbacIndexOf, similarNames, subjectFlags, subjectNamespace } from "../access-rbac.js";
 
@@ -70,10 +69,7 @@ export const bindingRoleMissing = defineAnalyzer({
       const affected: ObjectRef[] = [];
       for (const s of subjects) {
         if (s.kind !== "ServiceAccount") continue;
-        const ns = subjectNamespace(s, bindingNamespace);
-        for (const pod of index.inNamespace<Pod>("Pod", ns)) {
-          if ((pod.spec.serviceAccountName ?? pod.spec.serviceAccount ?? "default") === s.name) affected.push(refOf(pod));
-        }
+        for (const pod of index.podsReferencing("ServiceAccount", subjectNamespace(s, bindingNamespace), s.name)) affected.push(refOf(pod));
       }
 
       const nsFlag = bindingNamespace ? ` -n ${bindingNamespace}` : "";
