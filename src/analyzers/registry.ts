@@ -13,8 +13,18 @@ import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image
 import { podNotReady } from "./workload/pod-not-ready/pod-not-ready.js";
 import { podUnschedulable } from "./scheduling/pod-unschedulable/pod-unschedulable.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
+import { bindingRoleMissing } from "./access/binding-role-missing/binding-role-missing.js";
+import { bindingServiceAccountMissing } from "./access/binding-service-account-missing/binding-service-account-missing.js";
+import { podServiceAccountMissing } from "./access/pod-service-account-missing/pod-service-account-missing.js";
+import { rbacGrantDangerous } from "./access/rbac-grant-dangerous/rbac-grant-dangerous.js";
+import { podApiForbidden } from "./access/pod-api-forbidden/pod-api-forbidden.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  podApiForbidden,
+  rbacGrantDangerous,
+  podServiceAccountMissing,
+  bindingServiceAccountMissing,
+  bindingRoleMissing,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

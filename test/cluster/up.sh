@@ -280,7 +280,20 @@ add_expr() { # file key operator  -> prints the stage with one more matchExpress
   echo "---"; cat "$S/pod/general/pod-delete.yaml"
   # fault-stages.yaml and every other test/cluster/kwok/*-stages.yaml (one file per scenario family)
   for f in "$HERE"/kwok/*-stages.yaml; do echo "---"; grep -v '^#' "$f"; done
-  # `kubectl logs` for every simulated pod is served by kwok (apiserver -> 127.0.0.1:$KWOK_PORT) from this file.
+  # Per-namespace pod logs: test/scenarios/*/pod-logs/<namespace>.log (and optional <namespace>.previous.log)
+  # become what every pod of that namespace prints. kwok uses the first ClusterLogs that matches, so these
+  # come before all-pods.
+  for f in "$HERE"/../scenarios/*/pod-logs/*.log; do
+    [ -e "$f" ] || continue
+    case "$f" in *.previous.log) continue ;; esac
+    ns=$(basename "$f" .log)
+    cp "$f" "$WORK/pod-logs/ns-$ns.log"
+    prev="$WORK/pod-logs/previous.log"
+    if [ -e "${f%.log}.previous.log" ]; then cp "${f%.log}.previous.log" "$WORK/pod-logs/ns-$ns.previous.log"; prev="$WORK/pod-logs/ns-$ns.previous.log"; fi
+    printf -- '---\napiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterLogs\nmetadata:\n  name: ns-%s\nspec:\n  selector:\n    matchNamespaces: [%s]\n  logs:\n  - logsFile: %s\n    previousLogsFile: %s\n    follow: false\n' \
+      "$ns" "$ns" "$WORK/pod-logs/ns-$ns.log" "$prev"
+  done
+  # `kubectl logs` for every other simulated pod is served by kwok (apiserver -> 127.0.0.1:$KWOK_PORT) from this file.
   cat <<E
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1

@@ -40,3 +40,5 @@ export {
 } from "./subjects.js";
 export type { DenialExplanation, Difference, MinimalGrant, NearMiss, NearMissKind } from "./explain.js";
 export { explainDenial, minimalGrant, similarSubject, subjectForUser } from "./explain.js";
+export type { ForbiddenRequest } from "./forbidden.js";
+export { parseForbiddenMessages } from "./forbidden.js";

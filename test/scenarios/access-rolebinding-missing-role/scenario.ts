@@ -22,9 +22,8 @@ export const scenario: Scenario = {
   name: "access-rolebinding-missing-role",
   description: "a RoleBinding refers to Role deployment-editor, which does not exist (the Role is deployments-editor): the ServiceAccount is denied",
   namespaces: [ns],
-  // No RBAC analyzer exists yet: the state is asserted in checkState. The finding assertion (RoleBinding
-  // deployer references a missing Role) comes with the RBAC analyzer.
-  expect: [],
+  // The binding names a Role that does not exist (checkState proves the authorizer says so).
+  expect: [{ code: "binding-role-missing/roleMissing", subject: `RoleBinding/${ns}/deployer`, area: "access" }],
   async setup(env) {
     apply(env, { file: fileURLToPath(new URL("manifests.yaml", import.meta.url)) });
   },

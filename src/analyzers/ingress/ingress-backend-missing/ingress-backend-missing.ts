@@ -1,5 +1,6 @@
 // Decides whether an Ingress points at things that do not exist: its IngressClass, backend Services, their ports, its TLS Secrets.
 import { defineAnalyzer, type FindingDraft } from "../../define.js";
+import { editDistance as distance } from "../../similar-names.js";
 import type { Evidence } from "../../../model/finding.js";
 import type { Ingress, IngressClass, Service } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
@@ -15,21 +16,6 @@ const CERTIFICATE_GRACE_MS = 10 * 60_000;
 /** The JSON-pointer form of an evidence path (`spec.rules[0].http` -> `/spec/rules/0/http`), for kubectl patch. */
 function pointer(path: string): string {
   return "/" + path.replace(/\[(\d+)\]/g, ".$1").split(".").join("/");
-}
-
-/** Levenshtein distance, to suggest the Service a typo meant. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
 
 function closest(name: string, candidates: readonly string[]): string | undefined {

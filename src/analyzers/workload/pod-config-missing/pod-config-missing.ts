@@ -1,5 +1,6 @@
 // Decides which workloads reference a ConfigMap or Secret (or a key in one) that does not exist: from the kubelet's CreateContainerConfigError and FailedMount messages, and from the pod specs against the snapshot.
 import { defineAnalyzer, type AnalyzerContext } from "../../define.js";
+import { editDistance as distance } from "../../similar-names.js";
 import type { Evidence, InvestigationStep, Remediation } from "../../../model/finding.js";
 import type { Event, KubeObject, Pod, Volume } from "../../../model/kube.js";
 import { formatRef, refOf, type ObjectRef } from "../../../model/ref.js";
@@ -100,21 +101,6 @@ function resolvedNow(index: ClusterIndex, snapshot: Snapshot, namespace: string,
 function loadedCount(index: ClusterIndex, kind: ConfigKind, namespace: string): string {
   const n = index.inNamespace(kind, namespace).length;
   return `${n} ${kind}${n === 1 ? "" : "s"}`;
-}
-
-/** Levenshtein distance, to suggest the name a typo meant. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }
 
 function closest(name: string, candidates: readonly string[]): string | undefined {
