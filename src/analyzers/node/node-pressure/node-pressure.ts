@@ -4,6 +4,7 @@ import type { Evidence, InvestigationStep, Remediation } from "../../../model/fi
 import type { Node, Pod } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
 import { eventCount, eventTime, formatAge, parseTime } from "../../../semantics/time.js";
+import { describeConsumer, formatBytes, overcommit, topConsumers } from "./consumers.js";
 
 interface PressureKind {
   condition: "MemoryPressure" | "DiskPressure" | "PIDPressure";
@@ -50,18 +51,18 @@ export const nodePressure = defineAnalyzer({
   title: "Node under resource pressure",
   area: "node",
   severity: "warning",
-  needs: ["Node", "Pod", "Event"],
+  needs: ["Node", "Pod", "Event", "PodMetrics"],
   messages: {
     memoryPressure: {
       summary: "Node {{node}} has MemoryPressure since {{since}} ago ({{reason}})",
       rootCause:
-        "The kubelet's eviction manager found memory.available below its eviction threshold and set MemoryPressure=True: the node is tainted node.kubernetes.io/memory-pressure (no new BestEffort pods), and the kubelet will evict pods, BestEffort and over-request Burstable first, if memory is not reclaimed.",
+        "The kubelet's eviction manager found memory.available below its eviction threshold and set MemoryPressure=True: the node is tainted node.kubernetes.io/memory-pressure (no new BestEffort pods), and the kubelet will evict pods, BestEffort and over-request Burstable first, if memory is not reclaimed. {{top}}",
       remediation: "Find the pods using more memory than they request, give them realistic requests and limits, or move load off the node.",
     },
     diskPressure: {
       summary: "Node {{node}} has DiskPressure since {{since}} ago ({{reason}})",
       rootCause:
-        "The kubelet found nodefs or imagefs (space or inodes) below its eviction threshold and set DiskPressure=True: the node is tainted node.kubernetes.io/disk-pressure, the kubelet garbage-collects images and dead containers and will evict pods by their ephemeral-storage use.",
+        "The kubelet found nodefs or imagefs (space or inodes) below its eviction threshold and set DiskPressure=True: the node is tainted node.kubernetes.io/disk-pressure, the kubelet garbage-collects images and dead containers and will evict pods by their ephemeral-storage use. {{fs}} {{top}}",
       remediation: "Free disk on the node (unused images, container logs, emptyDir data), and set ephemeral-storage requests and limits on heavy writers.",
     },
     pidPressure: {
@@ -73,7 +74,7 @@ export const nodePressure = defineAnalyzer({
     evictingPods: {
       summary: "Node {{node}} has {{condition}} and the kubelet evicted {{evictedPods}} for {{resource}}",
       rootCause:
-        "{{condition}} has been True for {{since}} ({{reason}}) and the kubelet's eviction manager evicted {{evictedPods}} with \"The node was low on resource: {{resource}}\": their containers were killed and the pods left in phase Failed; their controllers re-create them, possibly on the same node.",
+        "{{condition}} has been True for {{since}} ({{reason}}) and the kubelet's eviction manager evicted {{evictedPods}} with \"The node was low on resource: {{resource}}\": their containers were killed and the pods left in phase Failed; their controllers re-create them, possibly on the same node. {{fs}}{{top}}",
       remediation: "Relieve the pressure (requests and limits that match real use, fewer pods on the node), then delete the Evicted pods.",
       severity: "error",
     },
@@ -139,8 +140,67 @@ export const nodePressure = defineAnalyzer({
         }
         if (evicted.length) evidence.push({ ref, value: evicted.length, note: `Evicted pods on ${name} for ${resource} since ${kind.condition} turned True` });
 
+        // The pods using the most of the resource, and the node's limits against allocatable.
+        const resourceName = kind.condition === "MemoryPressure" ? "memory" : kind.condition === "DiskPressure" ? "ephemeral-storage" : undefined;
+        let top = kind.condition === "PIDPressure" ? "Per-pod process counts are not in the API: cannot rank the pods by PIDs (see the node's ps output)." : "";
+        const rankStep: InvestigationStep[] = [];
+        if (resourceName) {
+          const { basis, consumers } = topConsumers(index, podsOnNode, resourceName);
+          const shown = consumers.slice(0, 5);
+          for (const c of shown) {
+            evidence.push({
+              ref: refOf(c.pod),
+              path: basis === "usage" ? `PodMetrics containers[*].usage.${resourceName}` : `spec.containers[*].resources`,
+              value: describeConsumer(c, resourceName),
+              note: c.limit === undefined ? `no ${resourceName} limit: nothing caps its use` : undefined,
+            });
+          }
+          const o = overcommit(consumers, node.status?.allocatable?.[resourceName]);
+          const pct = o.allocatable ? Number((o.limits * 1000n) / (o.allocatable || 1n)) / 10 : undefined;
+          if (o.allocatable !== undefined) {
+            evidence.push({
+              ref,
+              path: `status.allocatable.${resourceName}`,
+              value: `limits ${formatBytes(o.limits)} of allocatable ${formatBytes(o.allocatable)}`,
+              note: `${pct}% of allocatable in limits${o.unbounded ? `, plus ${o.unbounded} pod${o.unbounded === 1 ? "" : "s"} without a ${resourceName} limit (unbounded)` : ""}${o.limits > o.allocatable ? ": overcommitted" : ""}`,
+            });
+          }
+          const by = basis === "usage" ? "measured use (metrics.k8s.io)" : "requests and limits (no metrics.k8s.io use in the snapshot)";
+          top = shown.length
+            ? `Pods on the node by ${by}: ${shown.map((c) => `${c.pod.metadata.namespace}/${c.pod.metadata.name} (${describeConsumer(c, resourceName)})`).join("; ")}.${o.unbounded ? ` ${o.unbounded} running pod${o.unbounded === 1 ? " has" : "s have"} no ${resourceName} limit.` : ""}`
+            : "";
+          rankStep.push({
+            step: `Rank the pods on the node by ${resourceName}`,
+            command: basis === "usage" || resourceName === "memory" ? `kubectl top pods -A --sort-by=memory --field-selector spec.nodeName=${name}` : `kubectl describe node ${name} | sed -n '/Non-terminated Pods/,/Allocated resources/p'`,
+            result: top || "no running pods",
+            outcome: o.unbounded || (o.allocatable !== undefined && o.limits > o.allocatable) ? "problem" : "ok",
+          });
+        }
+        // nodefs (kubelet root dir: logs, emptyDir, writable layers on the same fs) or imagefs (images, and writable layers when split).
+        let fs = "";
+        const gcEvents = kind.condition === "DiskPressure" ? nodeEvents.filter((e) => e.reason === "ImageGCFailed" || e.reason === "FreeDiskSpaceFailed") : [];
+        if (kind.condition === "DiskPressure") {
+          for (const e of gcEvents.slice(-2)) {
+            evidence.push({ ref: { kind: "Event", namespace: e.metadata.namespace, name: e.metadata.name }, path: "event", value: e.message ?? "", note: `${e.reason} x${eventCount(e)}: image garbage collection could not free enough of the image filesystem` });
+          }
+          const containerUse = evicted.some((p) => /Container \S+ was using/.test(p.status?.message ?? ""));
+          const emptyDir = evicted.some((p) => /EmptyDir volume/.test(p.status?.message ?? ""));
+          const inodes = evicted.some((p) => /inodes/i.test(evictedFor(p) ?? ""));
+          const parts = [
+            ...(inodes ? ["the kubelet ran out of inodes"] : []),
+            ...(containerUse ? ["the kubelet's eviction messages name containers' own use (writable layer and logs, on nodefs unless the runtime splits them onto imagefs)"] : []),
+            ...(emptyDir ? ["emptyDir volumes (nodefs)"] : []),
+            ...(gcEvents.length ? ["image garbage collection failed to free the image filesystem (imagefs)"] : []),
+          ];
+          fs = parts.length
+            ? `Filesystem: ${parts.join("; ")}.`
+            : "Cannot tell nodefs from imagefs from the API objects: the kubelet's log (eviction manager, \"attempting to reclaim\") names the signal.";
+        }
+
         const data = {
           node: name,
+          top,
+          fs: fs ? `${fs} ` : "",
           condition: kind.condition,
           since: since !== undefined ? formatAge(now - since) : "an unknown time",
           reason: c.reason ?? kind.condition,
@@ -169,6 +229,7 @@ export const nodePressure = defineAnalyzer({
               : `${podsOnNode.length} pods, none evicted for ${kind.resources[0]} during this episode`,
             outcome: evicted.length ? "problem" : "ok",
           },
+          ...rankStep,
         ];
         const remediation: Remediation[] = [];
         if (kind.condition === "MemoryPressure") {
@@ -179,8 +240,17 @@ export const nodePressure = defineAnalyzer({
           });
         } else if (kind.condition === "DiskPressure") {
           remediation.push({
-            description: "Free disk on the node: unused images, large container logs, emptyDir data",
-            command: `kubectl debug node/${name} -it --image=busybox -- chroot /host sh -c 'df -h /var/lib/kubelet /var/lib/containerd /var/log; crictl rmi --prune'`,
+            description: "See which filesystem is short (nodefs: /var/lib/kubelet and /var/log; imagefs: the runtime's image store) and what fills it",
+            command: `kubectl debug node/${name} -it --image=busybox -- chroot /host sh -c 'df -h /var/lib/kubelet /var/lib/containerd /var/log; df -i /var/lib/kubelet /var/lib/containerd; du -sh /var/log/pods/* | sort -h | tail'`,
+          });
+          remediation.push({
+            description: "Free the image filesystem: remove unused images",
+            command: `kubectl debug node/${name} -it --image=busybox -- chroot /host crictl rmi --prune`,
+            verify: `kubectl get node ${name} -o jsonpath='{.status.conditions[?(@.type=="DiskPressure")].status}'   # False`,
+          });
+          remediation.push({
+            description: "Free the node filesystem: trim the journal and oversized container logs; cap logs with the kubelet's containerLogMaxSize / containerLogMaxFiles, and give heavy writers ephemeral-storage requests and limits",
+            command: `kubectl debug node/${name} -it --image=busybox -- chroot /host sh -c 'journalctl --vacuum-size=500M; find /var/log/pods -name "*.log" -size +100M -exec truncate -s 0 {} +'`,
             verify: `kubectl get node ${name} -o jsonpath='{.status.conditions[?(@.type=="DiskPressure")].status}'   # False`,
           });
         } else {
