@@ -13,8 +13,10 @@ import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image
 import { podNotReady } from "./workload/pod-not-ready/pod-not-ready.js";
 import { podUnschedulable } from "./scheduling/pod-unschedulable/pod-unschedulable.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
+import { intermittentConnectivity } from "./network/intermittent-connectivity/intermittent-connectivity.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  intermittentConnectivity,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,
