@@ -35,8 +35,9 @@ const PROGRESS_STEP = 256 * 1024 * 1024;
 /**
  * Inputs whose capture times lie within this window of each other are parts of one capture (a support bundle and an
  * archive taken together); further apart they are captures of the cluster at different times (docs/architecture.md).
+ * Small, because two runs of `kubesleuth snapshot` are two captures even when taken in quick succession.
  */
-export const SAME_CAPTURE_WINDOW_MS = 60_000;
+export const SAME_CAPTURE_WINDOW_MS = 10_000;
 
 interface LoadedPart {
   path: string;

@@ -54,21 +54,21 @@ describe("snapshots over time", () => {
 
   it("merges inputs captured within the window, and files without a capture time, into one snapshot", async () => {
     const a = await archive("a2", "2026-11-20T09:00:00Z", [node("n1", "True", "10")]);
-    const b = await archive("b2", "2026-11-20T09:00:30Z", [node("n2", "True", "11")]);
+    const b = await archive("b2", "2026-11-20T09:00:08Z", [node("n2", "True", "11")]);
     const pods = join(work, "pods.json");
     await writeFile(pods, JSON.stringify({ apiVersion: "v1", kind: "PodList", items: [{ metadata: { name: "p", namespace: "x" }, spec: { nodeName: "n1" } }] }));
     const s = await loadSnapshot([a, b, pods]);
     assert.equal(s.history, undefined);
     assert.deepEqual(s.objects.get("Node")?.map((n) => n.metadata.name), ["n1", "n2"]);
     assert.equal(s.objects.get("Pod")?.length, 1);
-    assert.equal(s.capturedAt, "2026-11-20T09:00:30Z");
+    assert.equal(s.capturedAt, "2026-11-20T09:00:08Z");
     assert.equal(buildIndex(s).history.length, 0);
   });
 
   it("groups by a window measured from a capture's first input, undated inputs into the latest capture", () => {
-    // 0 s, 50 s (same capture as 0 s), 100 s (more than 60 s after 0 s: a new capture), 130 s (with 100 s).
-    const parts = [0, 50_000, 100_000, 130_000, undefined].map((t, i) => ({ capturedAt: t, i }));
-    assert.equal(SAME_CAPTURE_WINDOW_MS, 60_000);
+    // 0 s, 8 s (same capture as 0 s), 15 s (more than 10 s after 0 s: a new capture), 22 s (with 15 s).
+    const parts = [0, 8_000, 15_000, 22_000, undefined].map((t, i) => ({ capturedAt: t, i }));
+    assert.equal(SAME_CAPTURE_WINDOW_MS, 10_000);
     assert.deepEqual(groupCaptures(parts).map((g) => g.map((p) => p.i)), [[0, 1], [2, 3, 4]]);
     assert.deepEqual(groupCaptures([{ capturedAt: undefined, i: 0 }, { capturedAt: undefined, i: 1 }]).map((g) => g.map((p) => p.i)), [[0, 1]]);
   });
