@@ -176,7 +176,12 @@ export const nodeNotReady = defineAnalyzer({
       }
 
       const conditions = node.status?.conditions ?? [];
-      const problems = conditions.map((c, i) => ({ c, i })).filter(({ c }) => PROBLEM_CONDITIONS.has(c.type) && c.status === "True");
+      const createdAt = parseTime(node.metadata.creationTimestamp);
+      const joining = createdAt !== undefined && now - createdAt < JOIN_GRACE_MS;
+      // NetworkUnavailable is True on a new node until its CNI or the route controller clears it.
+      const problems = conditions
+        .map((c, i) => ({ c, i }))
+        .filter(({ c }) => PROBLEM_CONDITIONS.has(c.type) && c.status === "True" && !(joining && c.type === "NetworkUnavailable"));
       if (problems.length && !removing) {
         report("nodeProblem", {
           subject: ref,
@@ -210,8 +215,7 @@ export const nodeNotReady = defineAnalyzer({
       const flap = fromSnapshots.count > fromEvents.count ? { ...fromSnapshots, basis: `across ${series.captures} snapshots` } : { ...fromEvents, basis: "from the node's events" };
       const isFlapping = flap.count >= FLAPPING_CHANGES;
       if (!notReadyNow && !isFlapping) continue;
-      const created = parseTime(node.metadata.creationTimestamp);
-      if (!isFlapping && created !== undefined && now - created < JOIN_GRACE_MS) continue; // still joining
+      if (!isFlapping && joining) continue; // still joining
 
       const pods = index.podsOnNode(node).filter(isActive);
       const since = parseTime(c.lastTransitionTime);
