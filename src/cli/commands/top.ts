@@ -5,21 +5,11 @@ import { compileSelector } from "../../semantics/selector-string.js";
 import { nodeRows, podRows, renderTopNodes, renderTopPods, sortRows, type MetricsObject, type TopRow } from "../../renderers/top.js";
 import { UsageError } from "../errors.js";
 import { loadSource } from "../load-source.js";
-import { outputOption, type CommandContext } from "../options.js";
+import { outputOption, type CommandContext, type CommonOptions } from "../options.js";
 
-interface TopFlags {
-  snapshot?: string[];
-  kubeconfig?: string;
-  context?: string;
-  namespace?: string;
-  allNamespaces?: boolean;
-  selector?: string;
+type TopFlags = Pick<CommonOptions, "snapshot" | "kubeconfig" | "context" | "namespace" | "allNamespaces" | "selector" | "requestTimeout" | "progress" | "debug" | "output"> & {
   sortBy?: "cpu" | "memory";
-  requestTimeout?: string;
-  progress?: boolean;
-  debug?: boolean;
-  output: string;
-}
+};
 
 const HELP = `
 Reads the resource metrics API (metrics.k8s.io, served by metrics-server) like kubectl top.
