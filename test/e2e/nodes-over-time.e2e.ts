@@ -78,9 +78,10 @@ describe("snapshots over time (real control plane)", () => {
   it("inspect names every input; the reference time is the latest capture", async () => {
     const run = await sleuth(env, ["inspect", ...archives, "-o", "json"]);
     assert.equal(run.code, 0, run.stderr);
-    const out = JSON.parse(run.stdout) as { source: { locations: string[] }; nowFrom: string };
+    const out = JSON.parse(run.stdout) as { source: { locations: string[] }; nowFrom: string; captures?: { locations: string[] }[] };
     assert.deepEqual(out.source.locations, archives);
     assert.equal(out.nowFrom, "capture time");
+    assert.deepEqual(out.captures?.map((c) => c.locations), archives.map((a) => [a]), "five captures, in capture order");
   });
 
   it("top without metrics-server: one line, exit 2", async () => {

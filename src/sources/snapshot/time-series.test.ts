@@ -50,6 +50,7 @@ describe("snapshots over time", () => {
     const index = buildIndex(s);
     assert.deepEqual(index.history.map((h) => h.capturedAt), [Date.parse("2026-11-20T09:00:00Z"), Date.parse("2026-11-20T09:20:00Z")]);
     assert.equal(index.history[1]!.index.get("Node", undefined, "n1")?.metadata.resourceVersion, "20");
+    assert.deepEqual(s.history?.map((h) => h.source.locations), [[a], [b]], "each earlier capture keeps its own inputs");
   });
 
   it("merges inputs captured within the window, and files without a capture time, into one snapshot", async () => {

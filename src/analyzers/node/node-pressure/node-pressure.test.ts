@@ -67,6 +67,23 @@ status:
         expect: [{ messageId: "memoryPressure", subject: "Node/worker-20", severity: "warning", evidenceValues: ["2024-05-01T09:58:00Z"] }],
       },
       {
+        name: "DiskPressure: a deleted pod's Evicted event during the episode counts, an older one does not",
+        fixture: "fires-disk-evicted-pod-deleted.yaml",
+        now: "2024-05-01T10:00:00Z",
+        expect: [
+          {
+            messageId: "evictingPods",
+            subject: "Node/worker-13",
+            severity: "error",
+            evidenceValues: [
+              "The node was low on resource: ephemeral-storage. Threshold quantity: 10Gi, available: 8342528Ki. Container shipper was using 36Gi, request is 0, has larger consumption of ephemeral-storage. ",
+              1,
+            ],
+            affects: ["Pod/logs/shipper-abc"],
+          },
+        ],
+      },
+      {
         name: "MemoryPressure ranked by metrics.k8s.io use, a pod without limit, limits against allocatable",
         fixture: "fires-memory-by-usage.yaml",
         now: "2024-05-01T10:00:00Z",

@@ -1,7 +1,7 @@
 // Decides whether a Node is under memory, disk or PID pressure, and whether the kubelet has evicted pods for it.
 import { defineAnalyzer } from "../../define.js";
 import type { Evidence, InvestigationStep, Remediation } from "../../../model/finding.js";
-import type { Node, Pod } from "../../../model/kube.js";
+import type { Event, Node, Pod } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
 import { eventCount, eventTime, formatAge, parseTime } from "../../../semantics/time.js";
 import { describeConsumer, formatBytes, overcommit, topConsumers } from "./consumers.js";
@@ -80,6 +80,13 @@ export const nodePressure = defineAnalyzer({
     },
   },
   run({ index, now, report }) {
+    // The kubelet's Evicted events on pods, by the node that recorded them: they outlive pods deleted after eviction.
+    const evictedEvents = new Map<string, Event[]>();
+    for (const e of index.all<Event>("Event")) {
+      if (e.reason !== "Evicted" || e.involvedObject.kind !== "Pod") continue;
+      const host = e.source?.host ?? (e as { reportingInstance?: string }).reportingInstance;
+      if (host) evictedEvents.set(host, [...(evictedEvents.get(host) ?? []), e]);
+    }
     for (const node of index.all<Node>("Node")) {
       if (node.metadata.deletionTimestamp) continue;
       const name = node.metadata.name;
@@ -128,7 +135,25 @@ export const nodePressure = defineAnalyzer({
           const at = evictedAt(p);
           return at === undefined || since === undefined || at >= since;
         });
-        const resource = evicted.length ? evictedFor(evicted[0]!)! : kind.resources[0]!;
+        // Evicted events of pods no longer in the snapshot (deleted since), during this episode, for this resource.
+        const evictedNames = new Set(evicted.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+        const goneEvents = (evictedEvents.get(name) ?? []).filter((e) => {
+          const resourceOf = /The node was low on resource: ([\w-]+)/.exec(e.message ?? "")?.[1];
+          const at = parseTime(eventTime(e));
+          const key = `${e.involvedObject.namespace}/${e.involvedObject.name}`;
+          return (
+            resourceOf !== undefined &&
+            kind.resources.includes(resourceOf) &&
+            !evictedNames.has(key) &&
+            !index.get("Pod", e.involvedObject.namespace, e.involvedObject.name ?? "") &&
+            (at === undefined || since === undefined || at >= since)
+          );
+        });
+        const goneRefs = [...new Map(goneEvents.map((e) => [`${e.involvedObject.namespace}/${e.involvedObject.name}`, { kind: "Pod", namespace: e.involvedObject.namespace, name: e.involvedObject.name ?? "" }])).values()];
+        const evictedTotal = evicted.length + goneRefs.length;
+        const resource = evicted.length
+          ? evictedFor(evicted[0]!)!
+          : (/The node was low on resource: ([\w-]+)/.exec(goneEvents[0]?.message ?? "")?.[1] ?? kind.resources[0]!);
         for (const p of evicted.slice(0, 10)) {
           const at = evictedAt(p);
           evidence.push({
@@ -138,7 +163,15 @@ export const nodePressure = defineAnalyzer({
             note: `status.reason=Evicted${at !== undefined ? `, ${formatAge(now - at)} ago` : ", time unknown"}`,
           });
         }
-        if (evicted.length) evidence.push({ ref, value: evicted.length, note: `Evicted pods on ${name} for ${resource} since ${kind.condition} turned True` });
+        for (const e of goneEvents.slice(0, 10)) {
+          evidence.push({
+            ref: { kind: "Event", namespace: e.metadata.namespace, name: e.metadata.name },
+            path: "event",
+            value: e.message ?? "",
+            note: `Evicted ${e.involvedObject.namespace}/${e.involvedObject.name} (the pod is no longer in the snapshot), ${eventTime(e) ?? "time unknown"}`,
+          });
+        }
+        if (evictedTotal) evidence.push({ ref, value: evictedTotal, note: `Evicted pods on ${name} for ${resource} since ${kind.condition} turned True${goneRefs.length ? ` (${goneRefs.length} known only from Evicted events)` : ""}` });
 
         // The pods using the most of the resource, and the node's limits against allocatable.
         const resourceName = kind.condition === "MemoryPressure" ? "memory" : kind.condition === "DiskPressure" ? "ephemeral-storage" : undefined;
@@ -183,9 +216,10 @@ export const nodePressure = defineAnalyzer({
           for (const e of gcEvents.slice(-2)) {
             evidence.push({ ref: { kind: "Event", namespace: e.metadata.namespace, name: e.metadata.name }, path: "event", value: e.message ?? "", note: `${e.reason} x${eventCount(e)}: image garbage collection could not free enough of the image filesystem` });
           }
-          const containerUse = evicted.some((p) => /Container \S+ was using/.test(p.status?.message ?? ""));
-          const emptyDir = evicted.some((p) => /EmptyDir volume/.test(p.status?.message ?? ""));
-          const inodes = evicted.some((p) => /inodes/i.test(evictedFor(p) ?? ""));
+          const messages = [...evicted.map((p) => p.status?.message ?? ""), ...goneEvents.map((e) => e.message ?? "")];
+          const containerUse = messages.some((m) => /Container \S+ was using/.test(m));
+          const emptyDir = messages.some((m) => /EmptyDir volume/.test(m));
+          const inodes = messages.some((m) => /The node was low on resource: \w*inodes/i.test(m));
           const parts = [
             ...(inodes ? ["the kubelet ran out of inodes"] : []),
             ...(containerUse ? ["the kubelet's eviction messages name containers' own use (writable layer and logs, on nodefs unless the runtime splits them onto imagefs)"] : []),
@@ -204,8 +238,8 @@ export const nodePressure = defineAnalyzer({
           condition: kind.condition,
           since: since !== undefined ? formatAge(now - since) : "an unknown time",
           reason: c.reason ?? kind.condition,
-          evicted: evicted.length,
-          evictedPods: evicted.length === 1 ? "1 pod" : `${evicted.length} pods`,
+          evicted: evictedTotal,
+          evictedPods: evictedTotal === 1 ? "1 pod" : `${evictedTotal} pods`,
           resource,
         };
         const investigation: InvestigationStep[] = [
@@ -224,10 +258,10 @@ export const nodePressure = defineAnalyzer({
           {
             step: "List the pods on the node, evicted ones included",
             command: `kubectl get pods -A --field-selector spec.nodeName=${name} -o wide`,
-            result: evicted.length
-              ? `${evicted.length} Evicted for ${resource}: ${evicted.slice(0, 5).map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(", ")}`
+            result: evictedTotal
+              ? `${evictedTotal} Evicted for ${resource}: ${[...evicted.map((p) => `${p.metadata.namespace}/${p.metadata.name}`), ...goneRefs.map((r) => `${r.namespace}/${r.name} (deleted)`)].slice(0, 5).join(", ")}`
               : `${podsOnNode.length} pods, none evicted for ${kind.resources[0]} during this episode`,
-            outcome: evicted.length ? "problem" : "ok",
+            outcome: evictedTotal ? "problem" : "ok",
           },
           ...rankStep,
         ];
@@ -275,11 +309,11 @@ export const nodePressure = defineAnalyzer({
             verify: `kubectl get pods -A --field-selector spec.nodeName=${name},status.phase=Failed`,
           });
         }
-        report(evicted.length ? "evictingPods" : kind.messageId, {
+        report(evictedTotal ? "evictingPods" : kind.messageId, {
           subject: ref,
           data,
           evidence,
-          affected: evicted.map(refOf),
+          affected: [...evicted.map(refOf), ...goneRefs],
           investigation,
           remediation,
         });
