@@ -43,14 +43,16 @@ testAnalyzer(
               "Kubelet stopped posting node status.",
               "2024-05-01T09:12:40Z",
               { key: "node.kubernetes.io/unreachable", effect: "NoExecute" },
-              2,
+              3,
               // The Lease's renewTime is the evidence that the kubelet went silent.
               "2024-05-01T09:12:00.000000Z",
               // api-5f7d-1: 300 s after the 09:12:45 NoExecute taint = 09:17:45 < 09:30; cache-0: 3600 s, still on the node.
+              "due for eviction",
+              "to be evicted",
+              // worker-q7: deleted by the controller (DisruptionTarget DeletionByTaintManager), still Terminating.
               "evicted",
-              "on the node",
             ],
-            affects: ["Pod/shop/api-5f7d-1", "Pod/shop/cache-0", "Deployment/shop/api"],
+            affects: ["Pod/shop/api-5f7d-1", "Pod/shop/cache-0", "Pod/shop/worker-q7", "Deployment/shop/api"],
           },
         ],
       },

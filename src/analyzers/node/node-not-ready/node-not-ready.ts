@@ -57,31 +57,32 @@ function kubeletCause(message: string | undefined): string | undefined {
 
 interface PodFate {
   pod: Pod;
+  /** evicted: deleted by the controller; due: its time ran out (or no toleration), deletion not seen yet. */
+  state: "evicted" | "due for eviction" | "to be evicted" | "staying";
   text: string;
-  evicted: boolean;
 }
 
 /** What the taint eviction controller does with each pod of the node (its NoExecute taints against the pod's tolerations). */
 function podFates(node: Node, pods: readonly Pod[], now: number): PodFate[] {
-  return pods.map((pod) => {
+  return pods.map((pod): PodFate => {
     const disruption = pod.status?.conditions?.find((c) => c.type === "DisruptionTarget" && c.status === "True");
     if (pod.metadata.deletionTimestamp && disruption?.reason === "DeletionByTaintManager") {
-      return { pod, evicted: true, text: `evicted: deleted by the taint eviction controller at ${disruption.lastTransitionTime ?? pod.metadata.deletionTimestamp} ("${disruption.message ?? ""}")` };
+      return { pod, state: "evicted", text: `deleted by the taint eviction controller at ${disruption.lastTransitionTime ?? pod.metadata.deletionTimestamp} ("${disruption.message ?? ""}"); without a kubelet to confirm it stays Terminating` };
     }
     const v = noExecuteEviction(node.spec?.taints, pod.spec?.tolerations);
     switch (v.kind) {
       case "none":
-        return { pod, evicted: false, text: "no NoExecute taint on the node yet" };
+        return { pod, state: "staying", text: "no NoExecute taint on the node yet" };
       case "never":
-        return { pod, evicted: false, text: "tolerates the NoExecute taints without tolerationSeconds: stays on the node" };
+        return { pod, state: "staying", text: "tolerates the NoExecute taints without tolerationSeconds: stays on the node" };
       case "now":
-        return { pod, evicted: true, text: `evicted at once: no toleration for ${v.taint.key}:NoExecute (or tolerationSeconds <= 0)` };
+        return { pod, state: "due for eviction", text: `no toleration for ${v.taint.key}:NoExecute (or tolerationSeconds <= 0): evicted as soon as the controller sees the taint` };
       case "after": {
         const at = v.evictAt;
-        if (at === undefined) return { pod, evicted: false, text: `evicted ${v.seconds}s after ${v.taint.key} was added (tolerationSeconds ${v.seconds})` };
+        if (at === undefined) return { pod, state: "to be evicted", text: `evicted ${v.seconds}s after ${v.taint.key} was added (tolerationSeconds ${v.seconds}; the taint has no timeAdded)` };
         return at <= now
-          ? { pod, evicted: true, text: `evicted: tolerationSeconds ${v.seconds} for ${v.taint.key} ran out ${formatAge(now - at)} ago` }
-          : { pod, evicted: false, text: `to be evicted in ${formatAge(at - now)} (tolerationSeconds ${v.seconds} for ${v.taint.key}, added ${v.taint.timeAdded})` };
+          ? { pod, state: "due for eviction", text: `tolerationSeconds ${v.seconds} for ${v.taint.key} ran out ${formatAge(now - at)} ago: the taint eviction controller deletes it` }
+          : { pod, state: "to be evicted", text: `in ${formatAge(at - now)} (tolerationSeconds ${v.seconds} for ${v.taint.key}, added ${v.taint.timeAdded})` };
       }
     }
   });
@@ -252,7 +253,7 @@ export const nodeNotReady = defineAnalyzer({
       } else leaseText = `cannot tell how stale its Lease is: need Lease ${LEASE_NAMESPACE}/${name}`;
 
       const fates = notReadyNow ? podFates(node, pods, now) : [];
-      for (const f of fates.slice(0, 20)) evidence.push({ ref: refOf(f.pod), path: "spec.tolerations", value: f.evicted ? "evicted" : "on the node", note: f.text });
+      for (const f of fates.slice(0, 20)) evidence.push({ ref: refOf(f.pod), path: "spec.tolerations", value: f.state, note: f.text });
       // Pods on the node in the previous capture that are gone now (evicted and deleted meanwhile).
       const previous = index.history.at(-1);
       const gone = notReadyNow && previous
@@ -260,10 +261,9 @@ export const nodeNotReady = defineAnalyzer({
         : [];
       for (const p of gone.slice(0, 10)) evidence.push({ ref: refOf(p), value: "gone", note: `on ${name} in the capture of ${new Date(previous!.capturedAt).toISOString()}, no longer in the latest` });
       const workloads = workloadsOf(index, pods);
-      const evictedCount = fates.filter((f) => f.evicted).length;
-      const pending = fates.filter((f) => !f.evicted && f.text.startsWith("to be evicted")).length;
+      const count = (state: PodFate["state"]): number => fates.filter((f) => f.state === state).length;
       const evictions = fates.length
-        ? `${evictedCount} evicted, ${pending} to be evicted, ${fates.length - evictedCount - pending} staying${gone.length ? `; ${gone.length} gone since the previous capture` : ""}`
+        ? `${count("evicted")} evicted, ${count("due for eviction")} due for eviction, ${count("to be evicted")} to be evicted later, ${count("staying")} staying${gone.length ? `; ${gone.length} gone since the previous capture` : ""}`
         : "no pods on the node";
       evidence.push({
         ref,
@@ -289,7 +289,7 @@ export const nodeNotReady = defineAnalyzer({
         {
           step: "Read the node's events",
           command: `kubectl get events --field-selector involvedObject.kind=Node,involvedObject.name=${name} --sort-by=.lastTimestamp`,
-          result: `${flap.count} state changes within an hour (${flap.basis})`,
+          result: `${flap.count} state change${flap.count === 1 ? "" : "s"} within an hour (${flap.basis})`,
           outcome: isFlapping ? "problem" : "ok",
         },
         {
