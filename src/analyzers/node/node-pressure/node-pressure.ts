@@ -56,13 +56,13 @@ export const nodePressure = defineAnalyzer({
     memoryPressure: {
       summary: "Node {{node}} has MemoryPressure since {{since}} ago ({{reason}})",
       rootCause:
-        "The kubelet's eviction manager found memory.available below its eviction threshold and set MemoryPressure=True: the node is tainted node.kubernetes.io/memory-pressure (no new BestEffort pods), and the kubelet will evict pods, BestEffort and over-request Burstable first, if memory is not reclaimed. {{top}}",
+        "The kubelet's eviction manager found memory.available below its eviction threshold and set MemoryPressure=True: the node is tainted node.kubernetes.io/memory-pressure (no new BestEffort pods), and the kubelet will evict pods, BestEffort and over-request Burstable first, if memory is not reclaimed.{{details}}",
       remediation: "Find the pods using more memory than they request, give them realistic requests and limits, or move load off the node.",
     },
     diskPressure: {
       summary: "Node {{node}} has DiskPressure since {{since}} ago ({{reason}})",
       rootCause:
-        "The kubelet found nodefs or imagefs (space or inodes) below its eviction threshold and set DiskPressure=True: the node is tainted node.kubernetes.io/disk-pressure, the kubelet garbage-collects images and dead containers and will evict pods by their ephemeral-storage use. {{fs}} {{top}}",
+        "The kubelet found nodefs or imagefs (space or inodes) below its eviction threshold and set DiskPressure=True: the node is tainted node.kubernetes.io/disk-pressure, the kubelet garbage-collects images and dead containers and will evict pods by their ephemeral-storage use.{{details}}",
       remediation: "Free disk on the node (unused images, container logs, emptyDir data), and set ephemeral-storage requests and limits on heavy writers.",
     },
     pidPressure: {
@@ -74,7 +74,7 @@ export const nodePressure = defineAnalyzer({
     evictingPods: {
       summary: "Node {{node}} has {{condition}} and the kubelet evicted {{evictedPods}} for {{resource}}",
       rootCause:
-        "{{condition}} has been True for {{since}} ({{reason}}) and the kubelet's eviction manager evicted {{evictedPods}} with \"The node was low on resource: {{resource}}\": their containers were killed and the pods left in phase Failed; their controllers re-create them, possibly on the same node. {{fs}}{{top}}",
+        "{{condition}} has been True for {{since}} ({{reason}}) and the kubelet's eviction manager evicted {{evictedPods}} with \"The node was low on resource: {{resource}}\": their containers were killed and the pods left in phase Failed; their controllers re-create them, possibly on the same node.{{details}}",
       remediation: "Relieve the pressure (requests and limits that match real use, fewer pods on the node), then delete the Evicted pods.",
       severity: "error",
     },
@@ -190,7 +190,7 @@ export const nodePressure = defineAnalyzer({
           }
           const o = overcommit(consumers, node.status?.allocatable?.[resourceName]);
           const pct = o.allocatable ? Number((o.limits * 1000n) / (o.allocatable || 1n)) / 10 : undefined;
-          if (o.allocatable !== undefined) {
+          if (o.allocatable !== undefined && consumers.length) {
             evidence.push({
               ref,
               path: `status.allocatable.${resourceName}`,
@@ -233,8 +233,7 @@ export const nodePressure = defineAnalyzer({
 
         const data = {
           node: name,
-          top,
-          fs: fs ? `${fs} ` : "",
+          details: [fs, top].filter(Boolean).map((x) => ` ${x}`).join(""),
           condition: kind.condition,
           since: since !== undefined ? formatAge(now - since) : "an unknown time",
           reason: c.reason ?? kind.condition,
