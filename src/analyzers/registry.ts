@@ -18,6 +18,7 @@ import { bindingServiceAccountMissing } from "./access/binding-service-account-m
 import { podServiceAccountMissing } from "./access/pod-service-account-missing/pod-service-account-missing.js";
 import { rbacGrantDangerous } from "./access/rbac-grant-dangerous/rbac-grant-dangerous.js";
 import { podApiForbidden } from "./access/pod-api-forbidden/pod-api-forbidden.js";
+import { intermittentConnectivity } from "./network/intermittent-connectivity/intermittent-connectivity.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   podApiForbidden,
@@ -25,6 +26,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   podServiceAccountMissing,
   bindingServiceAccountMissing,
   bindingRoleMissing,
+  intermittentConnectivity,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

@@ -16,6 +16,7 @@ import { runDiagnose } from "./commands/diagnose.js";
 import { runInspect } from "./commands/inspect.js";
 import { runSnapshot } from "./commands/snapshot.js";
 import { registerReachCommand } from "./commands/reach.js";
+import { registerTopCommand } from "./commands/top.js";
 import { registerSchedulingCommands } from "./commands/why-pending.js";
 import { registerRbacCommands } from "./commands/rbac.js";
 import { registerAuditCommand } from "./commands/audit.js";
@@ -95,7 +96,7 @@ function splitList(values: string[] | undefined): string[] {
  * Commands that live in their own module register here (program, context) => void; the core
  * commands (scan, diagnose, inspect, snapshot) are declared below.
  */
-const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerAuditCommand, registerKubeconfigCommand];
+const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerAuditCommand, registerKubeconfigCommand, registerTopCommand];
 
 /** Runs the CLI with the given arguments; resolves to the exit code. Never calls process.exit. */
 export async function execute(argv: readonly string[], io: CliIo): Promise<number> {

@@ -23,7 +23,7 @@ import type { ObjectRef } from "../model/ref.js";
 import type { Snapshot } from "../model/snapshot.js";
 import { matchesSelector, matchesServiceSelector } from "../semantics/labels.js";
 import { eventTime } from "../semantics/time.js";
-import type { ClusterIndex, IngressBackendRef, PodReference } from "./types.js";
+import type { ClusterIndex, HistoryEntry, IngressBackendRef, PodReference } from "./types.js";
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
@@ -49,8 +49,13 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
   else map.set(k, [v]);
 }
 
-/** Builds the index of a snapshot. */
+/** Builds the index of a snapshot (and, lazily, of its earlier captures). */
 export function buildIndex(snapshot: Snapshot): ClusterIndex {
+  const history = lazy((): readonly HistoryEntry[] =>
+    (snapshot.history ?? [])
+      .map((h) => ({ capturedAt: Date.parse(h.capturedAt ?? ""), snapshot: h, index: buildIndex(h) }))
+      .filter((h) => !Number.isNaN(h.capturedAt)),
+  );
   const all = <T extends KubeObject>(kind: string): readonly T[] => (snapshot.objects.get(kind) ?? EMPTY) as readonly T[];
 
   const byName = lazy(() => {
@@ -318,6 +323,9 @@ export function buildIndex(snapshot: Snapshot): ClusterIndex {
     secret: (namespace, name) => get<Secret>("Secret", namespace, name),
     serviceAccount: (namespace, name) => get<ServiceAccount>("ServiceAccount", namespace, name),
     eventsFor,
+    get history(): readonly HistoryEntry[] {
+      return history();
+    },
   };
 }
 

@@ -43,6 +43,14 @@ export interface PodReference {
   container?: string;
 }
 
+/** An earlier capture of the same cluster (snapshots taken over time), with its own index. */
+export interface HistoryEntry {
+  /** Capture time in ms. */
+  capturedAt: number;
+  snapshot: import("../model/snapshot.js").Snapshot;
+  index: ClusterIndex;
+}
+
 export interface ClusterIndex {
   /** All objects of a kind (canonical kind name), sorted by namespace then name. */
   all<T extends KubeObject = KubeObject>(kind: string): readonly T[];
@@ -104,4 +112,8 @@ export interface ClusterIndex {
   // events
   /** Events whose involvedObject is this object (by uid when both have one, else by kind/namespace/name), oldest first. */
   eventsFor(ref: ObjectRef | KubeObject): readonly Event[];
+
+  // time series
+  /** Earlier captures of the same cluster, oldest first (`scan a/ b/ c/` over time); empty for a single capture. */
+  readonly history: readonly HistoryEntry[];
 }

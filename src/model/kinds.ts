@@ -49,13 +49,17 @@ export const KINDS: readonly KindInfo[] = [
   { kind: "Lease", group: "coordination.k8s.io", version: "v1", resource: "leases", namespaced: true, shortNames: [] },
   { kind: "PriorityClass", group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", namespaced: false, shortNames: ["pc"] },
   { kind: "CustomResourceDefinition", group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"], optional: true },
+  // metrics-server's resource metrics API (kubectl top); absent on clusters without metrics-server.
+  { kind: "PodMetrics", group: "metrics.k8s.io", version: "v1beta1", resource: "pods", namespaced: true, shortNames: [], optional: true },
+  { kind: "NodeMetrics", group: "metrics.k8s.io", version: "v1beta1", resource: "nodes", namespaced: false, shortNames: [], optional: true },
 ];
 
 const byLowerName = new Map<string, KindInfo>();
 for (const info of KINDS) {
   byLowerName.set(info.kind.toLowerCase(), info);
-  byLowerName.set(info.resource, info);
-  byLowerName.set(info.resource.replace(/s$/, ""), info);
+  // A plural shared with an earlier kind (metrics.k8s.io "pods", "nodes") keeps meaning the earlier, core kind.
+  if (!byLowerName.has(info.resource)) byLowerName.set(info.resource, info);
+  if (!byLowerName.has(info.resource.replace(/s$/, ""))) byLowerName.set(info.resource.replace(/s$/, ""), info);
   for (const short of info.shortNames) byLowerName.set(short, info);
   if (info.group) byLowerName.set(`${info.resource}.${info.group}`, info);
 }

@@ -49,4 +49,9 @@ export interface Snapshot {
   /** Per kind: how many objects and whether reading them was complete. */
   coverage: Readonly<Record<string, CoverageEntry>>;
   skipped: readonly SkippedInput[];
+  /**
+   * Earlier captures of the same cluster, oldest first, when snapshots taken at different times were given
+   * together (`scan a/ b/ c/`): this Snapshot is the latest. Absent for a single capture.
+   */
+  history?: readonly Snapshot[];
 }

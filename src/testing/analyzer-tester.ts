@@ -31,6 +31,10 @@ export interface AnalyzerCase {
   yaml?: string;
   /** Reference time (RFC 3339); default: the newest timestamp in the fixture. */
   now?: string;
+  /** Earlier captures of the same cluster (snapshots over time), each a fixture or inline YAML with its capture time. */
+  history?: { fixture?: string; yaml?: string; capturedAt: string }[];
+  /** The API server's gitVersion the snapshot records (snapshot.serverVersion). */
+  serverVersion?: string;
 }
 
 export interface FiringCase extends AnalyzerCase {
@@ -60,9 +64,16 @@ export function runAnalyzer(analyzer: Analyzer, snapshot: Snapshot, now?: number
 }
 
 function caseSnapshot(c: AnalyzerCase, fixturesDir: URL): Snapshot {
-  if (c.yaml !== undefined) return snapshotFromYaml(c.yaml, c.name);
-  if (c.fixture) return loadFixture(new URL(c.fixture, fixturesDir));
-  throw new Error(`case "${c.name}" has neither fixture nor yaml`);
+  const one = (x: { yaml?: string; fixture?: string }, name: string): Snapshot => {
+    if (x.yaml !== undefined) return snapshotFromYaml(x.yaml, name);
+    if (x.fixture) return loadFixture(new URL(x.fixture, fixturesDir));
+    throw new Error(`case "${c.name}" has neither fixture nor yaml`);
+  };
+  const loaded = one(c, c.name);
+  const snapshot = c.serverVersion ? { ...loaded, serverVersion: c.serverVersion } : loaded;
+  if (!c.history?.length) return snapshot;
+  const history = c.history.map((h, i) => ({ ...one(h, `${c.name} history ${i}`), capturedAt: h.capturedAt }));
+  return { ...snapshot, ...(c.now ? { capturedAt: c.now } : {}), history };
 }
 
 /**

@@ -8,6 +8,10 @@ export interface ExpectedFinding {
   /** `Kind/namespace/name` or `Kind/name`. */
   subject: string;
   area: string;
+  /** Refs (`Kind/namespace/name` or `Kind/name`) the finding's evidence must name (e.g. the stale Lease). */
+  evidence?: string[];
+  /** Refs the finding's impact (direct or indirect) must contain (e.g. the evicted workload). */
+  impact?: string[];
 }
 
 export interface Scenario {

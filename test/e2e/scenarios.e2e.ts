@@ -48,7 +48,18 @@ function rows(report: Report): { code: string; subject: string; area: string; se
 }
 
 function hasFinding(report: Report, e: ExpectedFinding): boolean {
-  return rows(report).some((r) => (r.code === e.code || r.code.startsWith(`${e.code}/`)) && r.subject === e.subject && r.area === e.area);
+  const matches = (code: string, subject: string): boolean => (code === e.code || code.startsWith(`${e.code}/`)) && subject === e.subject;
+  if (e.evidence || e.impact) {
+    // Evidence and impact are checked on the top-level finding itself.
+    return report.findings.some(
+      (f) =>
+        matches(f.code, subjectOf(f)) &&
+        f.area === e.area &&
+        (e.evidence ?? []).every((ref) => f.evidence.some((ev) => ev.ref !== undefined && subjectOf({ subject: ev.ref }) === ref)) &&
+        (e.impact ?? []).every((ref) => [...f.impact.direct, ...f.impact.indirect].some((r) => subjectOf({ subject: r }) === ref)),
+    );
+  }
+  return rows(report).some((r) => matches(r.code, r.subject) && r.area === e.area);
 }
 
 function concerns(f: Finding, s: Scenario): boolean {
@@ -92,7 +103,7 @@ describe("scenarios on a real control plane", async () => {
     it(`${s.name}: ${s.description}`, async () => {
       if (s.checkState) await s.checkState(env);
       for (const e of s.expect) {
-        assert.ok(hasFinding(live, e), `live scan lacks ${e.code} ${e.subject} (${e.area}); it has:\n${describeFindings(live)}`);
+        assert.ok(hasFinding(live, e), `live scan lacks ${e.code} ${e.subject} (${e.area})${e.evidence ? ` with evidence ${e.evidence.join(", ")}` : ""}${e.impact ? ` and impact ${e.impact.join(", ")}` : ""}; it has:\n${describeFindings(live)}`);
         assert.ok(hasFinding(offline, e), `offline scan lacks ${e.code} ${e.subject} (${e.area}); it has:\n${describeFindings(offline)}`);
       }
       if (s.healthy) {

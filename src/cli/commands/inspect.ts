@@ -19,6 +19,10 @@ export async function runInspect(io: CliIo, paths: string[], opts: CommonOptions
     logs: s.logs.length,
     coverage: s.coverage,
     skipped: s.skipped,
+    // Snapshots taken over time: the earlier captures (oldest first) and the latest, the one analysed.
+    ...(s.history?.length
+      ? { captures: [...s.history, s].map((c) => ({ capturedAt: c.capturedAt ?? null, locations: c === s ? s.source.locations.filter((l) => !s.history!.some((h) => h.source.locations.includes(l))) : c.source.locations })) }
+      : {}),
   };
   if (opts.output === "json") {
     io.stdout(JSON.stringify(result, null, 2) + "\n");
@@ -28,6 +32,10 @@ export async function runInspect(io: CliIo, paths: string[], opts: CommonOptions
   lines.push(`Source: ${result.source.locations.join(", ")} (${result.source.formats.join(", ") || s.source.kind})`);
   lines.push(`Reference time: ${result.now} (${result.nowFrom})`);
   if (result.serverVersion) lines.push(`Server version: ${result.serverVersion}`);
+  if (result.captures) {
+    lines.push(`Captures over time: ${result.captures.length} (the latest is analysed, the earlier ones are history)`);
+    for (const c of result.captures) lines.push(`  ${c.capturedAt ?? "time unknown"}  ${c.locations.join(", ")}`);
+  }
   lines.push("");
   lines.push("Kinds:");
   const width = Math.max(4, ...Object.keys(s.coverage).map((k) => k.length));

@@ -106,10 +106,10 @@ describe("loadLive", () => {
     const certificate = { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "tls", namespace: "shop" }, spec: { secretName: "tls" } };
     const { snapshot } = await capture(
       { objects: [...sampleCluster(), certificate], extraResources: [{ group: "cert-manager.io", version: "v1", resource: "certificates", kind: "Certificate", namespaced: true }] },
-      { kinds: ["Certificate", "PodMetrics"] },
+      { kinds: ["Certificate", "VerticalPodAutoscaler"] },
     );
     assert.deepEqual(snapshot.objects.get("Certificate"), [certificate]);
-    assert.equal(snapshot.coverage.PodMetrics!.status, "absent");
+    assert.equal(snapshot.coverage.VerticalPodAutoscaler!.status, "absent");
   });
 
   it("retries a 429 after the Retry-After delay", async () => {

@@ -33,22 +33,80 @@ export type InputContainer = "directory" | "file" | "gzip" | "xz" | "tar" | "tar
 const PROGRESS_STEP = 256 * 1024 * 1024;
 
 /**
- * Loads every path (file, directory or archive) and merges them into one Snapshot.
+ * Inputs whose capture times lie within this window of each other are parts of one capture (a support bundle and an
+ * archive taken together); further apart they are captures of the cluster at different times (docs/architecture.md).
+ * Small, because two runs of `kubesleuth snapshot` are two captures even when taken in quick succession.
+ */
+export const SAME_CAPTURE_WINDOW_MS = 10_000;
+
+interface LoadedPart {
+  path: string;
+  format: SnapshotFormat;
+  capturedAt: number | undefined;
+  snapshot: Snapshot;
+}
+
+/**
+ * Loads every path (file, directory or archive). Paths of one capture (several kubectl files, a dump and its
+ * logs) merge into one Snapshot. When the inputs say they were captured at different times (archive manifest,
+ * bundle or must-gather timestamps more than SAME_CAPTURE_WINDOW_MS apart), they are a time series: the latest
+ * capture is the returned Snapshot and the earlier ones are its `history`, oldest first. An input without a
+ * capture time belongs to the latest capture.
  * Throws SourceError for a missing path, an unknown or damaged format, a malformed single file, or an
  * input with nothing Kubernetes in it. Inside a directory or archive a broken file is skipped and
  * listed in `snapshot.skipped`.
  */
 export async function loadSnapshot(paths: string[], options: LoadSnapshotOptions = {}): Promise<Snapshot> {
   if (paths.length === 0) throw new SourceError("snapshot", "no input path given");
-  const formats: string[] = [];
-  const builder = createSnapshotBuilder({ kind: "snapshot", locations: [...paths], formats });
-  let capturedAt: string | undefined;
+  const parts: LoadedPart[] = [];
   for (const path of paths) {
-    const { format, capturedAt: at } = await loadInput(path, builder, options.onProgress);
+    const formats: string[] = [];
+    const builder = createSnapshotBuilder({ kind: "snapshot", locations: [path], formats });
+    const { format, capturedAt } = await loadInput(path, builder, options.onProgress);
     formats.push(format);
-    if (at && (!capturedAt || Date.parse(at) > Date.parse(capturedAt))) capturedAt = at;
+    if (capturedAt) builder.setCapturedAt(capturedAt);
+    parts.push({ path, format, capturedAt: capturedAt ? Date.parse(capturedAt) : undefined, snapshot: builder.build() });
   }
-  if (capturedAt) builder.setCapturedAt(capturedAt);
+  const captures = groupCaptures(parts).map(mergeParts);
+  const latest = captures.at(-1)!;
+  const source = { kind: "snapshot" as const, locations: [...paths], formats: parts.map((p) => p.format) };
+  return captures.length > 1 ? { ...latest, source, history: captures.slice(0, -1) } : { ...latest, source };
+}
+
+/** Groups the inputs into captures, oldest first: dated inputs by time (SAME_CAPTURE_WINDOW_MS), undated ones into the latest. */
+export function groupCaptures<T extends { capturedAt: number | undefined }>(parts: readonly T[]): T[][] {
+  const dated = parts.filter((p) => p.capturedAt !== undefined).sort((a, b) => a.capturedAt! - b.capturedAt!);
+  const groups: T[][] = [];
+  let start = Number.NEGATIVE_INFINITY;
+  for (const part of dated) {
+    if (groups.length === 0 || part.capturedAt! - start > SAME_CAPTURE_WINDOW_MS) {
+      groups.push([part]);
+      start = part.capturedAt!;
+    } else groups.at(-1)!.push(part);
+  }
+  const undated = parts.filter((p) => p.capturedAt === undefined);
+  if (groups.length === 0) return [undated];
+  groups.at(-1)!.push(...undated);
+  return groups;
+}
+
+/** Merges the parts of one capture as one builder fed with every input would (newer resourceVersion wins). */
+function mergeParts(parts: readonly LoadedPart[]): Snapshot {
+  if (parts.length === 1) return parts[0]!.snapshot;
+  const builder = createSnapshotBuilder({ kind: "snapshot", locations: parts.map((p) => p.path), formats: parts.map((p) => p.format) });
+  let capturedAt: number | undefined;
+  for (const { snapshot, capturedAt: at } of parts) {
+    for (const list of snapshot.objects.values()) for (const o of list) builder.add(o);
+    for (const log of snapshot.logs) builder.addLog(log);
+    for (const s of snapshot.skipped) builder.skip(s.location, s.reason);
+    for (const [kind, c] of Object.entries(snapshot.coverage)) {
+      if (c.status === "ok") builder.markListed(kind);
+      else builder.setCoverage(kind, c.status, c.note);
+    }
+    if (snapshot.serverVersion) builder.setServerVersion(snapshot.serverVersion);
+    if (at !== undefined && (capturedAt === undefined || at > capturedAt)) capturedAt = at;
+  }
+  if (capturedAt !== undefined) builder.setCapturedAt(parts.find((p) => p.capturedAt === capturedAt)!.snapshot.capturedAt!);
   return builder.build();
 }
 

@@ -12,7 +12,9 @@ export interface NodeObject {
   spec?: { taints?: { key: string; effect: string }[] };
   status?: { conditions?: Condition[] };
 }
-interface PodList { items: { spec?: { nodeName?: string }; status?: { phase?: string; conditions?: Condition[] } }[] }
+export interface PodList {
+  items: { metadata?: { name?: string; deletionTimestamp?: string }; spec?: { nodeName?: string }; status?: { phase?: string; conditions?: Condition[] } }[];
+}
 interface EventList { items: { reason?: string; count?: number; source?: { component?: string }; involvedObject?: { kind?: string; name?: string } }[] }
 
 export function nodeYaml(env: ClusterEnv, name: string, zone: string): string {
@@ -48,8 +50,11 @@ status:
 `;
 }
 
-/** A one-replica Deployment pinned to the node, tolerating its taint (and its unreachable taint for an hour, so it is not evicted mid-test). */
-export function agentYaml(namespace: string, node: string): string {
+/**
+ * A one-replica Deployment pinned to the node, tolerating its taint, and its unreachable / not-ready NoExecute
+ * taints for `tolerationSeconds` (default an hour, so it is not evicted mid-test).
+ */
+export function agentYaml(namespace: string, node: string, tolerationSeconds = 3600): string {
   return `apiVersion: v1
 kind: Namespace
 metadata: { name: ${namespace} }
@@ -66,8 +71,8 @@ spec:
       nodeSelector: { kubernetes.io/hostname: ${node} }
       tolerations:
       - { key: ${TAINT}, operator: Exists, effect: NoSchedule }
-      - { key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 3600 }
-      - { key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 3600 }
+      - { key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: ${tolerationSeconds} }
+      - { key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: ${tolerationSeconds} }
       containers:
       - name: agent
         image: ghcr.io/example/node-agent:3.2.1
@@ -91,11 +96,11 @@ export function cleanUp(env: ClusterEnv, node: string, namespace: string): void 
 }
 
 /** Creates the node and its agent pod, and waits for both to be Ready. */
-export async function createNodeWithAgent(env: ClusterEnv, node: string, zone: string, namespace: string): Promise<void> {
+export async function createNodeWithAgent(env: ClusterEnv, node: string, zone: string, namespace: string, tolerationSeconds?: number): Promise<void> {
   cleanUp(env, node, namespace);
   apply(env, { yaml: nodeYaml(env, node, zone) });
   await waitFor(`node ${node} Ready`, () => readyCondition(getNode(env, node))?.status === "True", 60_000);
-  apply(env, { yaml: agentYaml(namespace, node) });
+  apply(env, { yaml: agentYaml(namespace, node, tolerationSeconds) });
   await waitFor(`agent pod Ready on ${node}`, () => {
     const pods = getJson<PodList>(env, ["pods", "-n", namespace, "-l", "app=agent"]);
     return pods.items.some((p) => p.spec?.nodeName === node && p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));

@@ -13,6 +13,11 @@ const pressure = {
 type NodeName = keyof typeof pressure;
 const nodeNames = Object.keys(pressure) as NodeName[];
 const evicted = ["batch-report", "cache-warmer", "log-shipper"];
+/** The pods manifests.yaml places on each node and the fault stage evicts there (their sim.test/eviction-resource). */
+const evictedOn: Record<NodeName, string[]> = {
+  "case3-node-pressure-memory": ["batch-report", "cache-warmer"],
+  "case3-node-pressure-disk": ["log-shipper"],
+};
 
 /** A Node shaped like test/cluster/up.sh's (zone-c exists already: no new topology domain for other scenarios). */
 function node(env: ClusterEnv, name: NodeName): Record<string, unknown> {
@@ -89,7 +94,14 @@ export const scenario: Scenario = {
     "a node under MemoryPressure and one under DiskPressure (tainted by the real node lifecycle controller), with pods the kubelet evicted: node-pressure/evictingPods for each",
   namespaces: [ns],
   nodes: nodeNames,
-  expect: nodeNames.map((name) => ({ code: "node-pressure/evictingPods", subject: `Node/${name}`, area: "node" })),
+  // Each node's finding names its evicted pods in the evidence (their eviction messages) and in the impact.
+  expect: nodeNames.map((name) => ({
+    code: "node-pressure/evictingPods",
+    subject: `Node/${name}`,
+    area: "node",
+    evidence: evictedOn[name].map((p) => `Pod/${ns}/${p}`),
+    impact: evictedOn[name].map((p) => `Pod/${ns}/${p}`),
+  })),
   async setup(env) {
     apply(env, { yaml: nodeNames.map((n) => JSON.stringify(node(env, n))).join("\n---\n") });
     // The pods are evicted during this pressure episode, i.e. after the condition turned True.
