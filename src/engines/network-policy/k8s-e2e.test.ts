@@ -125,7 +125,7 @@ function modelPods(file: SuiteFile, model: Case["model"], extraLabels: Step["pod
       // AddPodLabels merges the new labels into the pod's labels.
       metadata: { name, namespace, labels: { pod: name, ...(extraLabels?.[key] ?? {}) } },
       spec: { containers },
-      status: { phase: "Running", podIP: ip, podIPs: [{ ip }] },
+      status: { phase: "Running", podIP: ip },
     });
   }
   return pods;
