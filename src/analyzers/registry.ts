@@ -13,8 +13,18 @@ import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image
 import { podNotReady } from "./workload/pod-not-ready/pod-not-ready.js";
 import { podUnschedulable } from "./scheduling/pod-unschedulable/pod-unschedulable.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
+import { egressPolicyBlocksDns } from "./network/egress-policy-blocks-dns/egress-policy-blocks-dns.js";
+import { networkPolicySelectorUnmatched } from "./network/network-policy-selector-unmatched/network-policy-selector-unmatched.js";
+import { serviceUrlNoEndpoints } from "./network/service-url-no-endpoints/service-url-no-endpoints.js";
+import { clusterDnsUnhealthy } from "./network/cluster-dns-unhealthy/cluster-dns-unhealthy.js";
+import { cniDaemonsetDegraded } from "./network/cni-daemonset-degraded/cni-daemonset-degraded.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  cniDaemonsetDegraded,
+  clusterDnsUnhealthy,
+  serviceUrlNoEndpoints,
+  networkPolicySelectorUnmatched,
+  egressPolicyBlocksDns,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Analyzer } from "../analyzers/define.js";
 import type { Finding, Severity } from "../model/finding.js";
 import { formatRef, type ObjectRef } from "../model/ref.js";
-import type { Snapshot } from "../model/snapshot.js";
+import type { PodLog, Snapshot } from "../model/snapshot.js";
 import { buildIndex } from "../indexes/build-index.js";
 import { runAnalyzersOn } from "../run/run-analyzers.js";
 import { snapshotReferenceTime } from "../run/reference-time.js";
@@ -31,6 +31,8 @@ export interface AnalyzerCase {
   yaml?: string;
   /** Reference time (RFC 3339); default: the newest timestamp in the fixture. */
   now?: string;
+  /** Container logs added to the fixture's snapshot (YAML has no place for them). */
+  logs?: PodLog[];
 }
 
 export interface FiringCase extends AnalyzerCase {
@@ -60,9 +62,9 @@ export function runAnalyzer(analyzer: Analyzer, snapshot: Snapshot, now?: number
 }
 
 function caseSnapshot(c: AnalyzerCase, fixturesDir: URL): Snapshot {
-  if (c.yaml !== undefined) return snapshotFromYaml(c.yaml, c.name);
-  if (c.fixture) return loadFixture(new URL(c.fixture, fixturesDir));
-  throw new Error(`case "${c.name}" has neither fixture nor yaml`);
+  const base = c.yaml !== undefined ? snapshotFromYaml(c.yaml, c.name) : c.fixture ? loadFixture(new URL(c.fixture, fixturesDir)) : undefined;
+  if (!base) throw new Error(`case "${c.name}" has neither fixture nor yaml`);
+  return c.logs ? { ...base, logs: [...base.logs, ...c.logs] } : base;
 }
 
 /**
@@ -75,7 +77,7 @@ export function testAnalyzer(analyzer: Analyzer, table: AnalyzerTable, testFileU
     it("has no duplicate cases and every fires-case expects a finding", () => {
       const names = [...table.quiet, ...table.fires].map((c) => c.name);
       assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], "duplicate case names");
-      const sources = [...table.quiet, ...table.fires].map((c) => c.fixture ?? c.yaml);
+      const sources = [...table.quiet, ...table.fires].map((c) => `${c.fixture ?? c.yaml}${c.logs ? JSON.stringify(c.logs) : ""}`);
       assert.deepEqual(sources.filter((s, i) => sources.indexOf(s) !== i), [], "duplicate case inputs");
       for (const c of table.fires) assert.ok(c.expect.length > 0, `fires-case "${c.name}" expects nothing`);
       assert.ok(table.quiet.length > 0, "no quiet case");
