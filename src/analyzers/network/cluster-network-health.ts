@@ -2,10 +2,11 @@
 // Service, CoreDNS pods) and the node networking DaemonSets (CNI plugins, kube-proxy), and whether they
 // are healthy, each problem as evidence. Pure functions of the index and the snapshot's logs.
 import type { Evidence } from "../../model/finding.js";
-import type { DaemonSet, EndpointSlice, Endpoints, Pod, Service } from "../../model/kube.js";
+import type { DaemonSet, Pod, Service } from "../../model/kube.js";
 import type { PodLog, Snapshot } from "../../model/snapshot.js";
 import { refOf } from "../../model/ref.js";
 import type { ClusterIndex } from "../../indexes/types.js";
+import { matchesServiceSelector } from "../../semantics/labels.js";
 import { parseTime } from "../../semantics/time.js";
 
 /** The cluster DNS Service every kubeadm/managed cluster creates (CoreDNS keeps the kube-dns name). */
@@ -91,12 +92,18 @@ export interface DnsHealth {
   crashLooping: Pod[];
 }
 
-function readyInSlices(slices: readonly EndpointSlice[]): number {
-  return slices.reduce((n, s) => n + (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length, 0);
-}
-
-function readyInEndpoints(endpoints: Endpoints): number {
-  return (endpoints.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
+/** Ready endpoints of a Service: EndpointSlices, else Endpoints, else its Ready pods; undefined when unknowable. */
+export function readyEndpointCount(index: ClusterIndex, service: Service): number | undefined {
+  const slices = index.endpointSlicesOfService(service);
+  if (slices.length > 0) return slices.reduce((n, s) => n + (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length, 0);
+  const endpoints = index.endpointsOfService(service);
+  if (endpoints) return (endpoints.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
+  const selector = service.spec?.selector;
+  if (!selector || Object.keys(selector).length === 0) return undefined; // manual endpoints, not loaded
+  if (!index.has("Pod")) return undefined;
+  return index
+    .inNamespace<Pod>("Pod", service.metadata.namespace ?? "default")
+    .filter((p) => isLivePod(p) && matchesServiceSelector(selector, p.metadata.labels ?? {}) && (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")).length;
 }
 
 /** The health of the cluster DNS: no ready endpoint, CoreDNS crash looping, the loop plugin's FATAL line. */
@@ -105,19 +112,14 @@ export function clusterDnsHealth(index: ClusterIndex, snapshot: Snapshot, now: n
   const health: DnsHealth = { present: service !== undefined || pods.length > 0, ...(service ? { service } : {}), pods, problems: [], loopDetected: false, crashLooping: [] };
   if (!health.present) return health;
   if (service) {
-    const slices = index.endpointSlicesOfService(service);
-    const endpoints = index.endpointsOfService(service);
-    if (index.has("EndpointSlice") && slices.length > 0) {
-      health.readyEndpoints = readyInSlices(slices);
-      if (health.readyEndpoints === 0) slices.forEach((s) => health.problems.push({ ref: refOf(s), path: "endpoints", value: (s.endpoints ?? []).length, note: "no ready endpoint in this slice" }));
-    } else if (endpoints) {
-      health.readyEndpoints = readyInEndpoints(endpoints);
-      if (health.readyEndpoints === 0) health.problems.push({ ref: refOf(endpoints), path: "subsets", value: 0, note: "no ready address" });
-    } else if (index.has("Pod") && pods.length > 0) {
-      health.readyEndpoints = pods.filter((p) => isReady(p) && isLivePod(p)).length;
-    } else if (index.has("Pod") && snapshot.coverage.Pod?.status === "ok" && (index.has("EndpointSlice") || index.has("Endpoints"))) {
-      health.readyEndpoints = 0;
-      health.problems.push({ ref: refOf(service), path: "spec.selector", value: service.spec?.selector ?? null, note: "no pod and no endpoint serves the cluster DNS Service" });
+    health.readyEndpoints = readyEndpointCount(index, service);
+    // Counted from pods alone: only trustworthy when every pod was read.
+    if (index.endpointSlicesOfService(service).length === 0 && !index.endpointsOfService(service) && snapshot.coverage.Pod?.status !== "ok") delete health.readyEndpoints;
+    if (health.readyEndpoints === 0) {
+      for (const s of index.endpointSlicesOfService(service)) health.problems.push({ ref: refOf(s), path: "endpoints", value: (s.endpoints ?? []).length, note: "no ready endpoint in this slice" });
+      const endpoints = index.endpointsOfService(service);
+      if (endpoints && index.endpointSlicesOfService(service).length === 0) health.problems.push({ ref: refOf(endpoints), path: "subsets", value: 0, note: "no ready address" });
+      if (pods.length === 0) health.problems.push({ ref: refOf(service), path: "spec.selector", value: service.spec?.selector ?? null, note: "no pod serves the cluster DNS Service" });
     }
   }
   for (const pod of pods) {

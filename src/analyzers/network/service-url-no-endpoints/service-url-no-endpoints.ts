@@ -4,12 +4,10 @@
 // the impacted workload; the Service's own problem (selector, readiness) is its cause.
 import { defineAnalyzer } from "../../define.js";
 import type { Evidence } from "../../../model/finding.js";
-import type { ConfigMap, Container, Endpoints, EndpointSlice, Pod, Service } from "../../../model/kube.js";
+import type { ConfigMap, Container, Pod, Service } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
-import type { ClusterIndex } from "../../../indexes/types.js";
-import { matchesServiceSelector } from "../../../semantics/labels.js";
 import { groupByWorkload, WORKLOAD_KINDS } from "../../workload/workload-pods.js";
-import { isLivePod } from "../cluster-network-health.js";
+import { isLivePod, readyEndpointCount } from "../cluster-network-health.js";
 
 /** A DNS name (RFC 1123 labels) optionally followed by :port, bounded by URL/config punctuation. */
 const HOST = /(^|[\s"'=,;(@[]|\/\/)([a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)(?::([0-9]{1,5}))?(?=$|[\s"'/,;)\]?#])/gi;
@@ -46,20 +44,6 @@ export function serviceReferencesIn(value: string, key: string, namespace: strin
     if (ref && exists(ref.namespace, ref.service) && !out.some((o) => o.namespace === ref.namespace && o.service === ref.service)) out.push({ ...ref, text });
   }
   return out;
-}
-
-/** Ready endpoints of a Service: EndpointSlices, else Endpoints, else its Ready pods; undefined when unknowable. */
-export function readyEndpointCount(index: ClusterIndex, service: Service): number | undefined {
-  const slices: readonly EndpointSlice[] = index.endpointSlicesOfService(service);
-  if (slices.length > 0) return slices.reduce((n, s) => n + (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length, 0);
-  const endpoints: Endpoints | undefined = index.endpointsOfService(service);
-  if (endpoints) return (endpoints.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
-  const selector = service.spec?.selector;
-  if (!selector || Object.keys(selector).length === 0) return undefined; // manual endpoints, not loaded
-  if (!index.has("Pod")) return undefined;
-  return index
-    .inNamespace<Pod>("Pod", service.metadata.namespace ?? "default")
-    .filter((p) => isLivePod(p) && matchesServiceSelector(selector, p.metadata.labels ?? {}) && (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")).length;
 }
 
 interface Found {
