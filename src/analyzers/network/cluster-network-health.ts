@@ -2,7 +2,7 @@
 // Service, CoreDNS pods) and the node networking DaemonSets (CNI plugins, kube-proxy), and whether they
 // are healthy, each problem as evidence. Pure functions of the index and the snapshot's logs.
 import type { Evidence } from "../../model/finding.js";
-import type { DaemonSet, Pod, Service } from "../../model/kube.js";
+import type { DaemonSet, Node, Pod, Service } from "../../model/kube.js";
 import type { PodLog, Snapshot } from "../../model/snapshot.js";
 import { refOf } from "../../model/ref.js";
 import type { ClusterIndex } from "../../indexes/types.js";
@@ -51,6 +51,12 @@ export function isLivePod(pod: Pod): boolean {
 
 function isReady(pod: Pod): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+}
+
+/** Whether the named node is in the snapshot and not Ready (kubelet down or unreachable): it explains its pods' state. */
+export function isNodeDown(index: ClusterIndex, name: string | undefined): boolean {
+  const node = name ? index.get<Node>("Node", undefined, name) : undefined;
+  return node !== undefined && (node.status?.conditions ?? []).find((c) => c.type === "Ready")?.status !== "True";
 }
 
 /** Containers waiting in CrashLoopBackOff, as evidence. */

@@ -3,7 +3,7 @@
 import { defineAnalyzer } from "../../define.js";
 import type { Pod } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
-import { CLUSTER_DNS_SERVICE, clusterDnsHealth, isLivePod, usesClusterDns } from "../cluster-network-health.js";
+import { CLUSTER_DNS_SERVICE, clusterDnsHealth, isLivePod, isNodeDown, usesClusterDns } from "../cluster-network-health.js";
 
 export const clusterDnsUnhealthy = defineAnalyzer({
   id: "cluster-dns-unhealthy",
@@ -50,8 +50,12 @@ export const clusterDnsUnhealthy = defineAnalyzer({
     ];
     const messageId = health.loopDetected ? "loopDetected" : health.readyEndpoints === 0 ? "noReadyEndpoints" : health.crashLooping.length > 0 ? "crashLooping" : undefined;
     if (!messageId) return;
+    // CoreDNS pods down only because their nodes are down (kubelet stopped, unreachable): the nodes' findings explain it.
+    const nodes = [...new Set(health.pods.map((p) => p.spec?.nodeName))];
+    const causedBy = messageId !== "loopDetected" && nodes.length > 0 && nodes.every((n) => isNodeDown(index, n)) ? nodes.map((name) => ({ kind: "Node", name: name! })) : undefined;
     report(messageId, {
       subject,
+      ...(causedBy ? { causedBy } : {}),
       // A forwarding loop with no endpoint left is as bad as any outage.
       ...(messageId === "loopDetected" && health.readyEndpoints === 0 ? { severity: "critical" as const } : {}),
       data,

@@ -34,3 +34,25 @@ it("cni-daemonset-degraded: impact is the pods on the affected nodes only", () =
   assert.deepEqual(pods("calico-node"), ["shop/web-2"]);
   assert.deepEqual(pods("kube-proxy"), ["shop/api-1"]);
 });
+
+it("cni-daemonset-degraded: on a NotReady node the finding is grouped under the node's own finding", async () => {
+  const { nodeNotReady } = await import("../../node/node-not-ready/node-not-ready.js");
+  const { runAnalyzers } = await import("../../../run/run-analyzers.js");
+  const base = loadFixture(new URL("./fixtures/fires-calico-crash-looping.yaml", import.meta.url));
+  // worker-3 stops posting status: the node lifecycle controller sets Ready=Unknown (NodeStatusUnknown).
+  const objects = new Map(base.objects);
+  objects.set(
+    "Node",
+    (base.objects.get("Node") ?? []).map((n) =>
+      n.metadata.name === "worker-3" ? { ...n, status: { conditions: [{ type: "Ready", status: "Unknown", reason: "NodeStatusUnknown", message: "Kubelet stopped posting node status.", lastTransitionTime: "2024-05-14T09:20:00Z", lastHeartbeatTime: "2024-05-14T09:19:00Z" }] } } : n,
+    ),
+  );
+  const snapshot = { ...base, objects };
+  const { report } = runAnalyzers(snapshot, [cniDaemonsetDegraded, nodeNotReady], { now: Date.parse(NOW) });
+  const top = report.findings.map((f) => `${f.code} ${f.subject.name}`);
+  // calico-node's pod is on a Ready node: it stands alone; kube-proxy's only failing pod is on worker-3.
+  assert.ok(top.includes("cni-daemonset-degraded/degraded calico-node"), top.join("\n"));
+  assert.ok(!top.includes("cni-daemonset-degraded/degraded kube-proxy"), top.join("\n"));
+  const node = report.findings.find((f) => f.subject.kind === "Node" && f.subject.name === "worker-3");
+  assert.ok(node?.related?.some((r) => r.code === "cni-daemonset-degraded/degraded" && r.subject.name === "kube-proxy"));
+});

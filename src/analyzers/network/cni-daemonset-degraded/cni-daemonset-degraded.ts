@@ -4,7 +4,7 @@
 import { defineAnalyzer } from "../../define.js";
 import type { DaemonSet, Node, Pod } from "../../../model/kube.js";
 import { refOf, type ObjectRef } from "../../../model/ref.js";
-import { daemonSetHealth, isLivePod, nodeNetworkComponent } from "../cluster-network-health.js";
+import { daemonSetHealth, isLivePod, isNodeDown, nodeNetworkComponent } from "../cluster-network-health.js";
 
 export const cniDaemonsetDegraded = defineAnalyzer({
   id: "cni-daemonset-degraded",
@@ -42,6 +42,9 @@ export const cniDaemonsetDegraded = defineAnalyzer({
         ...health.unhealthy.flatMap((u) => [{ ref: refOf(u.pod), path: "spec.nodeName", value: u.node ?? null, note: "node of the unhealthy pod" }, ...u.evidence]),
       ];
       const first = health.unhealthy[0]!.pod;
+      // A networking pod on a node that is itself not Ready (kubelet down, unreachable) is explained by the node:
+      // when that holds for every unhealthy pod, this finding is grouped under the node's own finding.
+      const causedBy = health.unhealthy.every((u) => isNodeDown(index, u.node)) ? health.nodes.map((name) => ({ kind: "Node", name })) : undefined;
       report("degraded", {
         subject: refOf(ds),
         data: {
@@ -56,6 +59,7 @@ export const cniDaemonsetDegraded = defineAnalyzer({
         },
         evidence,
         affected,
+        ...(causedBy ? { causedBy } : {}),
         investigation: [
           { step: `List the ${component} pods and their nodes`, command: `kubectl -n ${namespace} get pods -o wide -l ${Object.entries(ds.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",")}`, result: `${health.unhealthy.length} unhealthy: ${health.unhealthy.map((u) => `${u.pod.metadata.name} on ${u.node ?? "?"}`).join(", ")}`, outcome: "problem" },
           { step: "Read the failing pod's previous logs", command: `kubectl -n ${namespace} logs ${first.metadata.name} --all-containers --previous --tail=50`, result: health.unhealthy[0]!.evidence.filter((e) => e.path === "log").map((e) => String(e.value)).join(" | ") || "no log read", outcome: "problem" },

@@ -83,8 +83,16 @@ export const networkPolicySelectorUnmatched = defineAnalyzer({
     const podsByNamespace = new Map<string, Pod[]>();
     for (const pod of pods) {
       const ns = pod.metadata.namespace ?? "default";
-      podsByNamespace.set(ns, [...(podsByNamespace.get(ns) ?? []), pod]);
+      const list = podsByNamespace.get(ns);
+      if (list) list.push(pod);
+      else podsByNamespace.set(ns, [pod]);
     }
+    // Every (name, protocol) any live pod declares, for rules whose destination can be any pod.
+    let anyPodPorts: Set<string> | undefined;
+    const declaredByAnyPod = (name: string, protocol: string): boolean => {
+      anyPodPorts ??= new Set(pods.flatMap((p) => declaredPorts(p).map((d) => `${d.name ?? ""}/${d.protocol}`)));
+      return anyPodPorts.has(`${name}/${protocol}`);
+    };
     const namespaceLabels = new Map<string, Record<string, string>>();
     for (const ns of index.all<KubeObject>("Namespace")) namespaceLabels.set(ns.metadata.name, { ...(ns.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: ns.metadata.name });
     for (const ns of podsByNamespace.keys()) if (!namespaceLabels.has(ns)) namespaceLabels.set(ns, { [NAMESPACE_NAME_LABEL]: ns });
@@ -143,7 +151,7 @@ export const networkPolicySelectorUnmatched = defineAnalyzer({
         (rule.ports ?? []).forEach((port, k) => {
           if (typeof port.port !== "string") return;
           const protocol = (port.protocol ?? "TCP").toUpperCase();
-          const declared = destinations.some((p) => declaredPorts(p).some((d) => d.name === port.port && d.protocol === protocol));
+          const declared = destinations === pods ? declaredByAnyPod(port.port, protocol) : destinations.some((p) => declaredPorts(p).some((d) => d.name === port.port && d.protocol === protocol));
           if (!declared) {
             portMisses.push({
               evidence: { ref, path: `${rule.path}.ports[${k}].port`, value: port.port, note: `no ${whose ? `${whose} ` : ""}pod declares a ${protocol} port named ${port.port} (${destinations.length} pod(s) checked)` },
