@@ -101,7 +101,8 @@ export function generateNetpolCluster(options: NetpolClusterOptions): Record<str
   for (let d = 0; d < deploymentCount; d++) {
     const nsIndex = d % namespaceCount;
     const namespace = nsName(nsIndex);
-    const tier = TIERS[d % TIERS.length]!;
+    // Every namespace gets every tier (deployment d is the (d / namespaces)-th app of its namespace).
+    const tier = TIERS[Math.floor(d / namespaceCount) % TIERS.length]!;
     const app = `app-${String(d).padStart(4, "0")}`;
     const count = Math.min(replicas, options.pods - podNumber);
     if (count <= 0) break;
