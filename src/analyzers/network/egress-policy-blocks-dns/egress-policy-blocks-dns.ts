@@ -135,7 +135,10 @@ export const egressPolicyBlocksDns = defineAnalyzer({
             else if (verdict.egress.allowed === "unknown") undecided = true;
             else blocked.evidence.push({ ref: refOf(dnsPod), path: "egress", value: `${protocol} ${port} denied`, note: `egress of ${pod.metadata.namespace}/${pod.metadata.name} (and pods like it): ${verdict.egress.denials.map((d) => `${d.policy.name}: ${d.rules.length === 0 ? "no egress rule" : `none of ${d.rules.length} egress rule(s) matches`}`).join("; ")}` });
           }
-          if (!reachable && !undecided) blocked.protocols.push(protocol);
+          // A rule admitting port 53 to an ipBlock may be how the pods reach DNS (NodeLocal DNSCache on a
+          // link-local address, the kube-dns ClusterIP, an external resolver): plugin-dependent, not judged.
+          const viaAddress = own.some((np) => (np.spec?.egress ?? []).some((rule) => (rule.to ?? []).some((peer) => peer.ipBlock) && rulePortsMayAdmit(rule.ports, protocol)));
+          if (!reachable && !undecided && !viaAddress) blocked.protocols.push(protocol);
         } else if (!own.some((np) => (np.spec?.egress ?? []).some((rule) => rulePortsMayAdmit(rule.ports, protocol)))) {
           blocked.protocols.push(protocol);
           blocked.evidence.push({ ref: refOf(pod), path: "egress", value: `${protocol} 53 denied`, note: "no egress rule of the isolating policies admits this port to any destination" });
