@@ -19,6 +19,11 @@ import { podServiceAccountMissing } from "./access/pod-service-account-missing/p
 import { rbacGrantDangerous } from "./access/rbac-grant-dangerous/rbac-grant-dangerous.js";
 import { podApiForbidden } from "./access/pod-api-forbidden/pod-api-forbidden.js";
 import { intermittentConnectivity } from "./network/intermittent-connectivity/intermittent-connectivity.js";
+import { egressPolicyBlocksDns } from "./network/egress-policy-blocks-dns/egress-policy-blocks-dns.js";
+import { networkPolicySelectorUnmatched } from "./network/network-policy-selector-unmatched/network-policy-selector-unmatched.js";
+import { serviceUrlNoEndpoints } from "./network/service-url-no-endpoints/service-url-no-endpoints.js";
+import { clusterDnsUnhealthy } from "./network/cluster-dns-unhealthy/cluster-dns-unhealthy.js";
+import { cniDaemonsetDegraded } from "./network/cni-daemonset-degraded/cni-daemonset-degraded.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   podApiForbidden,
@@ -27,6 +32,11 @@ export const ANALYZERS: readonly Analyzer[] = [
   bindingServiceAccountMissing,
   bindingRoleMissing,
   intermittentConnectivity,
+  cniDaemonsetDegraded,
+  clusterDnsUnhealthy,
+  serviceUrlNoEndpoints,
+  networkPolicySelectorUnmatched,
+  egressPolicyBlocksDns,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

@@ -335,16 +335,30 @@ export function reachMatrix(index: ClusterIndex, options: { namespace?: string; 
   const workloads = [...groups.values()].sort((a, b) => compareWorkloads(a.ref, b.ref));
   const allows = (set: ConnectionSet | "unknown"): boolean | "unknown" =>
     set === "unknown" ? "unknown" : port !== undefined ? containsConnection(set, protocol, port) : set[protocol].length > 0;
+  // The verdict of each class pair, computed once: 0 not yet, 1 allowed, 2 denied, 3 unknown.
+  const size = matrix.classes.length;
+  const verdicts = new Uint8Array(size * size);
+  const classPair = (ca: number, cb: number): number => {
+    const slot = ca * size + cb;
+    if (verdicts[slot] === 0) {
+      const one = allows(matrix.between(matrix.classes[ca]!, matrix.classes[cb]!));
+      verdicts[slot] = one === true ? 1 : one === false ? 2 : 3;
+    }
+    return verdicts[slot]!;
+  };
+  const classLists = new Map(workloads.map((w) => [w, [...w.classes]]));
   const entries: MatrixEntry[] = [];
   for (const a of workloads) {
+    const fromClasses = classLists.get(a)!;
     for (const b of workloads) {
       if (a === b) continue;
+      const toClasses = classLists.get(b)!;
       let allowed: boolean | "unknown" = true;
-      for (const ca of a.classes) {
-        for (const cb of b.classes) {
-          const one = allows(matrix.between(matrix.classes[ca]!, matrix.classes[cb]!));
-          if (one === false) allowed = false;
-          else if (one === "unknown" && allowed === true) allowed = "unknown";
+      for (const ca of fromClasses) {
+        for (const cb of toClasses) {
+          const one = classPair(ca, cb);
+          if (one === 2) allowed = false;
+          else if (one === 3 && allowed === true) allowed = "unknown";
         }
       }
       entries.push({ from: a.ref, to: b.ref, allowed: allowed === true, ...(allowed === "unknown" ? { unknown: true as const } : {}) });

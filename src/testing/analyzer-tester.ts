@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Analyzer } from "../analyzers/define.js";
 import type { Finding, Severity } from "../model/finding.js";
 import { formatRef, type ObjectRef } from "../model/ref.js";
-import type { Snapshot } from "../model/snapshot.js";
+import type { PodLog, Snapshot } from "../model/snapshot.js";
 import { buildIndex } from "../indexes/build-index.js";
 import { runAnalyzersOn } from "../run/run-analyzers.js";
 import { snapshotReferenceTime } from "../run/reference-time.js";
@@ -35,6 +35,8 @@ export interface AnalyzerCase {
   history?: { fixture?: string; yaml?: string; capturedAt: string }[];
   /** The API server's gitVersion the snapshot records (snapshot.serverVersion). */
   serverVersion?: string;
+  /** Container logs added to the fixture's snapshot (YAML has no place for them). */
+  logs?: PodLog[];
 }
 
 export interface FiringCase extends AnalyzerCase {
@@ -69,8 +71,9 @@ function caseSnapshot(c: AnalyzerCase, fixturesDir: URL): Snapshot {
     if (x.fixture) return loadFixture(new URL(x.fixture, fixturesDir));
     throw new Error(`case "${c.name}" has neither fixture nor yaml`);
   };
-  const loaded = one(c, c.name);
-  const snapshot = c.serverVersion ? { ...loaded, serverVersion: c.serverVersion } : loaded;
+  const base = one(c, c.name);
+  const withLogs = c.logs ? { ...base, logs: [...base.logs, ...c.logs] } : base;
+  const snapshot = c.serverVersion ? { ...withLogs, serverVersion: c.serverVersion } : withLogs;
   if (!c.history?.length) return snapshot;
   const history = c.history.map((h, i) => ({ ...one(h, `${c.name} history ${i}`), capturedAt: h.capturedAt }));
   return { ...snapshot, ...(c.now ? { capturedAt: c.now } : {}), history };
@@ -86,7 +89,7 @@ export function testAnalyzer(analyzer: Analyzer, table: AnalyzerTable, testFileU
     it("has no duplicate cases and every fires-case expects a finding", () => {
       const names = [...table.quiet, ...table.fires].map((c) => c.name);
       assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], "duplicate case names");
-      const sources = [...table.quiet, ...table.fires].map((c) => c.fixture ?? c.yaml);
+      const sources = [...table.quiet, ...table.fires].map((c) => `${c.fixture ?? c.yaml}${c.logs ? JSON.stringify(c.logs) : ""}`);
       assert.deepEqual(sources.filter((s, i) => sources.indexOf(s) !== i), [], "duplicate case inputs");
       for (const c of table.fires) assert.ok(c.expect.length > 0, `fires-case "${c.name}" expects nothing`);
       assert.ok(table.quiet.length > 0, "no quiet case");

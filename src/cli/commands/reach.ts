@@ -97,7 +97,13 @@ function csvField(s: string): string {
 }
 
 export function renderMatrixCsv(m: ReachMatrix): string {
-  const rows = m.entries.map((e) => [refText(e.from), refText(e.to), e.unknown ? "unknown" : String(e.allowed)].map(csvField).join(","));
+  const texts = new Map<ObjectRef, string>();
+  const text = (ref: ObjectRef): string => {
+    let t = texts.get(ref);
+    if (t === undefined) texts.set(ref, (t = csvField(refText(ref))));
+    return t;
+  };
+  const rows = m.entries.map((e) => `${text(e.from)},${text(e.to)},${e.unknown ? "unknown" : String(e.allowed)}`);
   return `${["from,to,allowed", ...rows].join("\n")}\n`;
 }
 
@@ -105,13 +111,22 @@ export function renderMatrixText(m: ReachMatrix): string {
   const head = `NetworkPolicy reachability on ${m.port === null ? `any ${m.protocol} port` : `${m.port}/${m.protocol}`}: ${m.workloads.length} workload(s); row = from, column = to (+ allowed, - denied, ? unknown)`;
   if (m.workloads.length === 0) return `${head}\n`;
   const names = m.workloads.map(refText);
-  const cell = new Map(m.entries.map((e) => [`${refText(e.from)}\0${refText(e.to)}`, e.unknown ? "?" : e.allowed ? "+" : "-"]));
+  // Cells by workload position (refs are looked up by text once per workload, not per entry).
+  const position = new Map(names.map((n, i) => [n, i]));
+  const positionOf = new Map<ObjectRef, number>();
+  const at = (ref: ObjectRef): number => {
+    let i = positionOf.get(ref);
+    if (i === undefined) positionOf.set(ref, (i = position.get(refText(ref))!));
+    return i;
+  };
+  const cells = new Map<number, string>();
+  for (const e of m.entries) cells.set(at(e.from) * names.length + at(e.to), e.unknown ? "?" : e.allowed ? "+" : "-");
   const width = Math.max(...names.map((n) => n.length)) + String(names.length).length + 3;
   const colw = Math.max(2, String(names.length).length + 1);
   const lines = [head, "", `${"".padEnd(width)}${names.map((_, i) => String(i + 1).padStart(colw)).join("")}`];
   names.forEach((from, i) => {
     const label = `${String(i + 1).padStart(String(names.length).length)}. ${from}`.padEnd(width);
-    lines.push(`${label}${names.map((to) => (to === from ? "." : cell.get(`${from}\0${to}`)!).padStart(colw)).join("")}`);
+    lines.push(`${label}${names.map((_, j) => (i === j ? "." : cells.get(i * names.length + j)!).padStart(colw)).join("")}`);
   });
   return `${lines.join("\n")}\n`;
 }

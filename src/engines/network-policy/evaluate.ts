@@ -182,9 +182,26 @@ export function matchPort(entry: CompiledPort, protocol: Protocol, port: number,
   return { portIndex: entry.index, reason: "named-port", name: entry.port, protocol: entry.protocol, ...(declared ? { resolved: declared.containerPort } : {}), actual: port };
 }
 
+// Memos keyed on the resolved endpoint object: a matrix resolves each pod class once and asks about
+// it for every other class, so selector matching is done once per class, not once per class pair.
+// Pure (the answers depend only on the endpoint, the compiled policies and the peer).
+const selectingMemo = new WeakMap<ResolvedEndpoint, { compiled: CompiledPolicies; Ingress?: CompiledPolicy[]; Egress?: CompiledPolicy[] }>();
+const peerMemo = new WeakMap<ResolvedEndpoint, WeakMap<CompiledPeer, boolean>>();
+
 function policiesSelecting(subject: ResolvedEndpoint & { kind: "pod" }, direction: Direction, compiled: CompiledPolicies): CompiledPolicy[] {
+  let memo = selectingMemo.get(subject);
+  if (!memo || memo.compiled !== compiled) selectingMemo.set(subject, (memo = { compiled }));
   // A policy selects pods in its own namespace only; podSelector {} selects all of them.
-  return (compiled.byNamespace.get(subject.namespace) ?? []).filter((p) => p.rules[direction] !== undefined && matchesSelector(p.podSelector, subject.labels));
+  return (memo[direction] ??= (compiled.byNamespace.get(subject.namespace) ?? []).filter((p) => p.rules[direction] !== undefined && matchesSelector(p.podSelector, subject.labels)));
+}
+
+/** Whether the peer admits the remote endpoint (matchPeer without the why), memoized per endpoint. */
+function peerAdmits(peer: CompiledPeer, policyNamespace: string, remote: ResolvedEndpoint, compiled: CompiledPolicies): boolean {
+  let memo = peerMemo.get(remote);
+  if (!memo) peerMemo.set(remote, (memo = new WeakMap()));
+  let admits = memo.get(peer);
+  if (admits === undefined) memo.set(peer, (admits = matchPeer(peer, policyNamespace, remote, compiled) === undefined));
+  return admits;
 }
 
 function notApplicable(direction: Direction, note: DirectionNote): DirectionVerdict {
@@ -356,7 +373,7 @@ export function directionConnections(direction: Direction, subject: ResolvedEndp
     for (const rule of policy.rules[direction]!) {
       if (!rule.peers) allowed = unionConnections(allowed, rulePorts(rule, destination));
       else if (ambiguous) peerDependent = unionConnections(peerDependent, rulePorts(rule, destination));
-      else if (rule.peers.some((peer) => !matchPeer(peer, policy.ref.namespace, remote, compiled))) allowed = unionConnections(allowed, rulePorts(rule, destination));
+      else if (rule.peers.some((peer) => peerAdmits(peer, policy.ref.namespace, remote, compiled))) allowed = unionConnections(allowed, rulePorts(rule, destination));
     }
   }
   // For a hostNetwork pod or node address, ports only peer-specific rules would add are undecidable.
@@ -380,6 +397,8 @@ export function allowedConnections(compiled: CompiledPolicies, sourceEndpoint: E
 /** allowedConnections over already resolved endpoints. */
 export function allowedBetween(compiled: CompiledPolicies, source: ResolvedEndpoint, destination: ResolvedEndpoint): ConnectionSet | "unknown" {
   const egress = directionConnections("Egress", source, destination, destination, compiled);
+  // Nothing leaves the source: the destination's ingress cannot add anything.
+  if (egress !== "unknown" && isEmpty(egress)) return NO_CONNECTIONS;
   const ingress = directionConnections("Ingress", destination, source, destination, compiled);
   if (egress !== "unknown" && ingress !== "unknown") return intersectConnections(egress, ingress);
   // One side unknown: the answer is still "none" when the other side allows nothing.
