@@ -110,6 +110,8 @@ export interface TcpFrameAnalysis {
   /** tcp.analysis.rto / rto_frame for retransmissions. */
   rto?: number;
   rtoFrame?: number;
+  /** tcp.analysis.initial_rtt: most recent SYN to the first pure ACK of the stream, once seen (after this frame). */
+  initialRtt?: number;
 }
 
 const ZERO: CaptureTime = { sec: 0, nsec: 0 };
@@ -238,6 +240,7 @@ export class TcpAnalyzer {
       if (!isZero(conv.tsMruSyn) && isZero(conv.tsFirstRtt)) conv.tsFirstRtt = nsToTime(deltaNs(now, conv.tsMruSyn));
       fwd.isFirstAck = false;
     }
+    if (!isZero(conv.tsFirstRtt)) result.initialRtt = conv.tsFirstRtt.sec + conv.tsFirstRtt.nsec / 1e9;
     if (tcp.windowScale !== undefined) fwd.winScale = tcp.windowScale;
     if (flags & TH_SYN) {
       // verify_tcp_window_scaling: scaling is used only when both SYN and SYN/ACK carry the option.
@@ -249,11 +252,6 @@ export class TcpAnalyzer {
       }
     }
     return result;
-  }
-
-  /** The initial RTT of a stream (tcp.analysis.initial_rtt) once the handshake's ACK was seen. */
-  initialRtt(stream: TcpConversation): number | undefined {
-    return isZero(stream.tsFirstRtt) ? undefined : stream.tsFirstRtt.sec + stream.tsFirstRtt.nsec / 1e9;
   }
 
   private newConversation(key: string, src: string): TcpConversation {
