@@ -165,6 +165,26 @@ describe("DNS", () => {
     ]);
   });
 
+  it("reads DNS over TCP (2-byte length prefix, RFC 1035 4.2.2), even when a message spans segments", () => {
+    const framed = (m: Uint8Array): Uint8Array => Uint8Array.from([m.length >> 8, m.length & 0xff, ...m]);
+    const query = framed(dnsMessage({ id: 77, name: "big.example", qtype: 16 }));
+    const answer = framed(dnsMessage({ id: 77, name: "big.example", qtype: 16, response: true, rcode: 2 }));
+    const tcpDns = (time: number, fromClient: boolean, seq: number, ack: number, flags: number, payload: Uint8Array = new Uint8Array(0)): FrameSpec => {
+      const [src, dst, sp, dp] = fromClient ? [CLIENT, DNS, 41000, 53] : [DNS, CLIENT, 53, 41000];
+      return { time: T0 + time, data: ethernet(ipv4({ src, dst, protocol: 6, payload: tcp({ sport: sp, dport: dp, seq, ack, flags, payload }) })) };
+    };
+    const { summary, codes } = analyze([
+      tcpDns(0, true, 10, 0, SYN),
+      tcpDns(0.001, false, 500, 11, SYN | ACK),
+      tcpDns(0.002, true, 11, 501, ACK),
+      tcpDns(0.003, true, 11, 501, ACK | PSH, query.subarray(0, 5)),
+      tcpDns(0.004, true, 16, 501, ACK | PSH, query.subarray(5)),
+      tcpDns(0.01, false, 501, 11 + query.length, ACK | PSH, answer),
+    ]);
+    assert.deepEqual(summary.dns.names.map((n) => [n.name, n.qtypes, n.servfail]), [["big.example", ["TXT"], 1]]);
+    assert.deepEqual(codes, ["pcap-dns/serverFailure"]);
+  });
+
   it("search-list expansion: the bare name, or the same prefix under a shorter (suffix) search domain, resolved", () => {
     // Search list of a pod in namespace default: default.svc.cluster.local svc.cluster.local cluster.local
     assert.equal(isSearchListExpansion("api.default.svc.cluster.local", new Set(["api"])), true);
