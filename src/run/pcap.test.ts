@@ -185,6 +185,15 @@ describe("DNS", () => {
     assert.deepEqual(codes, ["pcap-dns/serverFailure"]);
   });
 
+  it("pairs a response from the CoreDNS pod IP with the query to the kube-dns ClusterIP (one side of the NAT captured)", () => {
+    const query = dns(0, true, 9, "api.shop.svc.cluster.local");
+    const answer = dnsMessage({ id: 9, name: "api.shop.svc.cluster.local", response: true, answers: 1 });
+    const fromPod: FrameSpec = { time: T0 + 0.001, data: ethernet(ipv4({ src: "10.244.2.3", dst: CLIENT, protocol: 17, payload: udp({ sport: 53, dport: 40001, payload: answer }) })) };
+    const { summary } = analyze([query, fromPod]);
+    assert.equal(summary.dns.names[0]!.answered, 1);
+    assert.equal(summary.dns.responsesWithoutQuery, 0);
+  });
+
   it("search-list expansion: the bare name, or the same prefix under a shorter (suffix) search domain, resolved", () => {
     // Search list of a pod in namespace default: default.svc.cluster.local svc.cluster.local cluster.local
     assert.equal(isSearchListExpansion("api.default.svc.cluster.local", new Set(["api"])), true);

@@ -27,12 +27,11 @@ export interface RttStats {
   max: number;
 }
 
-export interface TcpFlowSummary {
-  stream: number;
+/** What TCP and UDP flow summaries share: the two ends, the frames and the volume each way. */
+export interface FlowSummary {
+  /** "ip:port" ("[ip6]:port"). */
   client: string;
   server: string;
-  /** How client and server were told apart: the SYN, the SYN/ACK, or (handshake not captured) the lower port is the server. */
-  rolesFrom: "syn" | "syn-ack" | "port";
   firstFrame: number;
   lastFrame: number;
   /** Seconds since the first frame of the capture. */
@@ -41,6 +40,12 @@ export interface TcpFlowSummary {
   packets: { toServer: number; toClient: number };
   /** Frame bytes on the wire. */
   bytes: { toServer: number; toClient: number };
+}
+
+export interface TcpFlowSummary extends FlowSummary {
+  stream: number;
+  /** How client and server were told apart: the SYN, the SYN/ACK, or (handshake not captured) the lower port is the server. */
+  rolesFrom: "syn" | "syn-ack" | "port";
   /** Frames flagged tcp.analysis.retransmission (including fast and spurious ones, as tshark counts). */
   retransmissions: number;
   fastRetransmissions: number;
@@ -70,16 +75,8 @@ export interface TcpFlowSummary {
   ackRtt?: RttStats;
 }
 
-export interface UdpFlowSummary {
-  client: string;
-  server: string;
-  firstFrame: number;
-  lastFrame: number;
-  start: number;
-  end: number;
-  packets: { toServer: number; toClient: number };
-  bytes: { toServer: number; toClient: number };
-}
+/** A UDP 5-tuple; the client is the first sender (a packet from port 53 is a DNS response, so its receiver). */
+export type UdpFlowSummary = FlowSummary;
 
 export type DnsStatus = "answered" | "nxdomain" | "servfail" | "error" | "unanswered" | "pending";
 
@@ -165,6 +162,8 @@ export class CaptureAnalysis {
   private readonly udpFlows = new Map<string, UdpFlowSummary>();
   private readonly dnsPending = new Map<string, DnsTransaction>();
   private readonly dnsDone: DnsTransaction[] = [];
+  /** "transport client id name" -> key in dnsPending, for responses whose source differs from the query's destination. */
+  private readonly dnsByClient = new Map<string, string>();
   private responsesWithoutQuery = 0;
 
   constructor(file: string) {
@@ -375,6 +374,7 @@ export class CaptureAnalysis {
         return;
       }
       if (open) this.closeDns(key, open);
+      this.dnsByClient.set(`${transport} ${src} ${m.id} ${m.name ?? "."}`, key);
       this.dnsPending.set(key, {
         transport,
         client: src,
@@ -389,20 +389,26 @@ export class CaptureAnalysis {
       });
       return;
     }
-    const key = `${transport} ${dst} ${src} ${m.id}`;
-    const open = this.dnsPending.get(key);
+    let key = `${transport} ${dst} ${src} ${m.id}`;
+    let open = this.dnsPending.get(key);
+    if (!open) {
+      // Captured on one side of a NAT only (query to the kube-dns ClusterIP, response from a CoreDNS pod IP):
+      // the same client socket, id and question identify the transaction.
+      key = this.dnsByClient.get(`${transport} ${dst} ${m.id} ${m.name ?? "."}`) ?? "";
+      open = this.dnsPending.get(key);
+    }
     if (!open) {
       this.responsesWithoutQuery++;
       return;
     }
     open.response = { frame, time, rcode: RCODE_NAMES[m.rcode] ?? `RCODE${m.rcode}`, answers: m.answers };
     open.status = m.rcode === 0 ? "answered" : m.rcode === 3 ? "nxdomain" : m.rcode === 2 ? "servfail" : "error";
-    this.dnsPending.delete(key);
-    this.dnsDone.push(open);
+    this.closeDns(key, open);
   }
 
   private closeDns(key: string, t: DnsTransaction): void {
     this.dnsPending.delete(key);
+    this.dnsByClient.delete(`${t.transport} ${t.client} ${t.id} ${t.name}`);
     this.dnsDone.push(t);
   }
 

@@ -87,8 +87,23 @@ export interface TcpConversation {
   tsFirstRtt: CaptureTime;
 }
 
+/** The per-frame record of packet-tcp.c's "struct tcp_acked": the tcp.analysis flags and the frames they point at. */
+export interface TcpAckedRecord {
+  /** TCP_A bit set. */
+  flags: number;
+  /** tcp.analysis.duplicate_ack_num and duplicate_ack_frame (with DUPLICATE_ACK). */
+  dupAckNum?: number;
+  dupAckFrame?: number;
+  /** tcp.analysis.acks_frame and tcp.analysis.ack_rtt (seconds). */
+  acksFrame?: number;
+  ackRtt?: number;
+  /** tcp.analysis.rto (seconds) and rto_frame, for retransmissions. */
+  rto?: number;
+  rtoFrame?: number;
+}
+
 /** What the analysis says about one frame: the tcp.analysis.* fields and the relative numbers. */
-export interface TcpFrameAnalysis {
+export interface TcpFrameAnalysis extends TcpAckedRecord {
   stream: number;
   /** 0 when this frame travels from the conversation's first sender, 1 otherwise. */
   direction: 0 | 1;
@@ -98,18 +113,6 @@ export interface TcpFrameAnalysis {
   length: number;
   /** Calculated window size (tcp.window_size): scaled when the scale is known. */
   windowSize: number;
-  /** TCP_A bit set. */
-  flags: number;
-  /** tcp.analysis.duplicate_ack_num (with DUPLICATE_ACK). */
-  dupAckNum?: number;
-  /** tcp.analysis.duplicate_ack_frame. */
-  dupAckFrame?: number;
-  /** tcp.analysis.acks_frame and tcp.analysis.ack_rtt (seconds). */
-  acksFrame?: number;
-  ackRtt?: number;
-  /** tcp.analysis.rto / rto_frame for retransmissions. */
-  rto?: number;
-  rtoFrame?: number;
   /** tcp.analysis.initial_rtt: most recent SYN to the first pure ACK of the stream, once seen (after this frame). */
   initialRtt?: number;
 }
@@ -144,16 +147,7 @@ function newFlow(): Flow {
   };
 }
 
-/** The per-packet "tcp_acked" record: created on demand, as Wireshark does. */
-interface Acked {
-  flags: number;
-  dupAckNum?: number;
-  dupAckFrame?: number;
-  acksFrame?: number;
-  ackRtt?: number;
-  rto?: number;
-  rtoFrame?: number;
-}
+type Acked = TcpAckedRecord;
 
 /** Runs the analysis frame by frame, in capture order; one instance per capture file. */
 export class TcpAnalyzer {
@@ -208,6 +202,7 @@ export class TcpAnalyzer {
     ta = this.analyzeSequence(conv, fwd, rev, packet.frame, now, seq, ack, seglen, flags, window, ta);
 
     const result: TcpFrameAnalysis = {
+      ...ta,
       stream: conv.stream,
       direction: dir,
       seq: u32(seq - fwd.baseSeq),
@@ -217,20 +212,6 @@ export class TcpAnalyzer {
       windowSize: !(flags & TH_SYN) && fwd.winScale >= 0 ? window * 2 ** fwd.winScale : window,
       flags: ta?.flags ?? 0,
     };
-    if (ta) {
-      if (ta.dupAckNum !== undefined) {
-        result.dupAckNum = ta.dupAckNum;
-        result.dupAckFrame = ta.dupAckFrame;
-      }
-      if (ta.acksFrame !== undefined) {
-        result.acksFrame = ta.acksFrame;
-        result.ackRtt = ta.ackRtt;
-      }
-      if (ta.rtoFrame !== undefined) {
-        result.rtoFrame = ta.rtoFrame;
-        result.rto = ta.rto;
-      }
-    }
 
     if (flags & TH_SYN) {
       if (!(flags & TH_ACK)) conv.tsMruSyn = now;
