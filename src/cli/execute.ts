@@ -43,6 +43,9 @@ Examples:
   kubesleuth can-i list secrets -n shop --as-sa shop/api --explain
   kubesleuth why-pending shop/deploy/recommender --snapshot examples/shop-cluster
 
+  # Packet captures: per-flow TCP and DNS health, failed handshakes and their likely cause
+  kubesleuth pcap node-a.pcap
+
 As a kubectl plugin: put kubectl-sleuth on your PATH and run \`kubectl sleuth scan\`.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, config or source error.
 `;
