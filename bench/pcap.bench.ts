@@ -84,7 +84,7 @@ for (const packet of readCaptureFile(file, result)) {
   analysis.add(packet);
   frames++;
 }
-const summary = analysis.finish(result.format!, result.damage);
+const summary = analysis.finish(result.format!, result.damage, result.incompleteDatagrams);
 const report = buildPcapReport("bench", [{ summary, transactions: analysis.transactions }]);
 const seconds = (performance.now() - t0) / 1000;
 const figures = {

@@ -24,6 +24,7 @@ export function renderPcapText(report: PcapReport, style: Style = PLAIN_STYLE): 
     if (c.damage) out.push(style.severity("warning", `  partial: ${c.damage.reason} at byte ${c.damage.offset}; the frames before it were analysed`));
     const undecoded = Object.entries(c.undecoded);
     if (undecoded.length) out.push(`  not TCP/UDP: ${undecoded.map(([k, v]) => `${v} ${k}`).join("; ")}`);
+    if (c.incompleteDatagrams) out.push(`  ${c.incompleteDatagrams} fragmented IP datagram(s) never completed: their fragments were not analysed`);
     const tcp = c.tcp;
     const handshakes = new Map<string, number>();
     for (const f of tcp) handshakes.set(f.handshake, (handshakes.get(f.handshake) ?? 0) + 1);

@@ -122,6 +122,8 @@ export interface CaptureSummary {
   /** Frames not decoded to TCP/UDP over IP, by reason. */
   undecoded: Record<string, number>;
   damage?: { offset: number; reason: string };
+  /** Fragmented IP datagrams whose fragments never all arrived (their frames are counted in `undecoded`). */
+  incompleteDatagrams: number;
   tcpStreams: number;
   tcp: TcpFlowSummary[];
   udp: UdpFlowSummary[];
@@ -413,7 +415,7 @@ export class CaptureAnalysis {
   }
 
   /** The summary, once every packet was added. */
-  finish(format: "pcap" | "pcapng", damage: { offset: number; reason: string } | undefined): CaptureSummary {
+  finish(format: "pcap" | "pcapng", damage: { offset: number; reason: string } | undefined, incompleteDatagrams = 0): CaptureSummary {
     const end = this.last ? seconds(this.last) - this.t0 : 0;
     const tcp = [...this.tcpFlows.values()].map((state) => finishTcpFlow(state, end));
     const transactions = [...this.dnsDone, ...this.dnsPending.values()].sort((a, b) => a.frame - b.frame);
@@ -428,6 +430,7 @@ export class CaptureAnalysis {
       duration: end,
       undecoded: this.undecoded,
       damage,
+      incompleteDatagrams,
       tcpStreams: this.tcpAnalyzer.streams,
       tcp,
       udp: [...this.udpFlows.values()],

@@ -76,7 +76,7 @@ export function registerPcapCommand(program: Command, context: CommandContext): 
         const result: Partial<CaptureReadResult> = {};
         for (const packet of readCaptureFile(file, result)) analysis.add(packet);
         if (result.damage) io.stderr(`kubesleuth: ${file}: ${result.damage.reason} at byte ${result.damage.offset}; analysed the ${result.frames} frames before it\n`);
-        const summary = analysis.finish(result.format!, result.damage);
+        const summary = analysis.finish(result.format!, result.damage, result.incompleteDatagrams);
         captures.push({ summary, transactions: analysis.transactions });
       }
       const report = buildPcapReport(TOOL_VERSION, captures);

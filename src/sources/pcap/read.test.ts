@@ -141,6 +141,10 @@ describe("IP fragments and IPv6 extension headers", () => {
     assert.deepEqual(packets[1]!.ip!.reassembledFrom, [1, 2]);
     assert.equal(packets[1]!.dstPort, 53);
     assert.equal(packets[1]!.udp!.payload.length, dns.length - 8);
+    // A first fragment whose rest never comes stays undecoded and is counted.
+    const lone = decode(buildPcap([{ time: 3, data: ethernet(ipv4({ src: "10.0.0.1", dst: "10.96.0.10", protocol: 17, id: 100, moreFragments: true, payload: part1 })) }]));
+    assert.equal(lone.packets[0]!.udp, undefined);
+    assert.equal(lone.result.incompleteDatagrams, 1);
   });
 
   it("walks hop-by-hop and destination options, and reassembles IPv6 fragments", () => {
