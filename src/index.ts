@@ -74,6 +74,12 @@ export { buildRbacIndex, authorize, explainDenial, minimalGrant } from "./engine
 export type { RbacIndex } from "./engines/rbac/index.js";
 export { simulateScheduling, formatFitError } from "./engines/scheduler/index.js";
 export type { NodeVerdict } from "./engines/scheduler/index.js";
+export { TcpAnalyzer, TCP_A } from "./engines/pcap/tcp-analysis.js";
+export type { TcpFrameAnalysis } from "./engines/pcap/tcp-analysis.js";
+export type { DecodedPacket } from "./model/packet.js";
+export { readCaptureFile } from "./sources/pcap/read.js";
+export { CaptureAnalysis, buildPcapReport } from "./run/pcap.js";
+export type { CaptureSummary, PcapReport } from "./run/pcap.js";
 
 export { parseConfig } from "./config/config.js";
 export { RENDERERS, OUTPUT_FORMATS } from "./renderers/index.js";

@@ -21,6 +21,7 @@ import { registerSchedulingCommands } from "./commands/why-pending.js";
 import { registerRbacCommands } from "./commands/rbac.js";
 import { registerAuditCommand } from "./commands/audit.js";
 import { registerKubeconfigCommand } from "./commands/kubeconfig.js";
+import { registerPcapCommand } from "./commands/pcap.js";
 
 const EXAMPLES = `
 Examples:
@@ -48,6 +49,9 @@ Examples:
   # Audit logs (403s explained with the minimal Role, load, watch storms) and kubeconfig health
   kubesleuth audit /var/log/kubernetes/audit.log --snapshot cluster.tar.gz
   kubesleuth kubeconfig --live
+
+  # Packet captures: per-flow TCP and DNS health, failed handshakes and their likely cause
+  kubesleuth pcap node-a.pcap
 
 As a kubectl plugin: put kubectl-sleuth on your PATH and run \`kubectl sleuth scan\`.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, config or source error.
@@ -96,7 +100,7 @@ function splitList(values: string[] | undefined): string[] {
  * Commands that live in their own module register here (program, context) => void; the core
  * commands (scan, diagnose, inspect, snapshot) are declared below.
  */
-const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerAuditCommand, registerKubeconfigCommand, registerTopCommand];
+const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerAuditCommand, registerKubeconfigCommand, registerTopCommand, registerPcapCommand];
 
 /** Runs the CLI with the given arguments; resolves to the exit code. Never calls process.exit. */
 export async function execute(argv: readonly string[], io: CliIo): Promise<number> {

@@ -88,7 +88,7 @@ export interface AnalyzerTiming {
 export interface Report {
   schemaVersion: 1;
   tool: { name: "kubesleuth"; version: string };
-  source: { kind: "live" | "snapshot"; locations: string[]; now: string };
+  source: { kind: "live" | "snapshot" | "capture"; locations: string[]; now: string };
   coverage: Record<string, CoverageEntry>;
   summary: ReportSummary;
   findings: Finding[];
