@@ -10,6 +10,7 @@ import {
   simulateScheduling,
   type NodeVerdict,
   type SimulationOptions,
+  type StorageState,
 } from "../engines/scheduler/index.js";
 import { findUntoleratedTaint, formatTaint, SCHEDULING_TAINT_EFFECTS } from "../semantics/taints.js";
 
@@ -18,6 +19,8 @@ export interface SchedulingCluster {
   /** Every pod of the cluster (bound pods count as usage on their node). */
   pods: readonly Pod[];
   namespaceLabels?: SimulationOptions["namespaceLabels"];
+  /** PVCs, PVs, StorageClasses, CSINodes (buildStorageState): the volume filters need them. */
+  storage?: StorageState;
 }
 
 export interface NodeRow {
@@ -142,8 +145,9 @@ function withReducedRequest(pod: Pod, resource: string, current: bigint, target:
 
 /** Simulates the pod against the cluster and works out verified what-if fixes. */
 export function analyzePending(pod: Pod, cluster: SchedulingCluster, options: SimulationOptions = {}, target?: ObjectRef): PendingAnalysis {
-  const simulate = (p: Pod, nodes: readonly Node[] = cluster.nodes) =>
-    simulateScheduling(p, nodes, cluster.pods, { ...options, ...(cluster.namespaceLabels ? { namespaceLabels: cluster.namespaceLabels } : {}) });
+  const simOptions: SimulationOptions = { ...options, ...(cluster.namespaceLabels ? { namespaceLabels: cluster.namespaceLabels } : {}), ...(cluster.storage ? { storage: cluster.storage } : {}) };
+  const simulate = (p: Pod, nodes: readonly Node[] = cluster.nodes, storage: StorageState | undefined = cluster.storage) =>
+    simulateScheduling(p, nodes, cluster.pods, { ...simOptions, ...(storage ? { storage } : {}) });
   const verdicts = simulate(pod);
   const nodeByName = new Map(cluster.nodes.map((n) => [n.metadata.name, n]));
   const rows: NodeRow[] = verdicts.map((v) => ({
@@ -157,7 +161,7 @@ export function analyzePending(pod: Pod, cluster: SchedulingCluster, options: Si
     ),
   }));
   const fitsOn = fittingNodes(verdicts);
-  const message = formatFitError(pod, verdicts, cluster.pods, options) ?? null;
+  const message = formatFitError(pod, verdicts, cluster.pods, { ...simOptions, nodes: cluster.nodes }) ?? null;
   const fixes: Fix[] = [];
   if (fitsOn.length === 0) {
     fixes.push(...tolerationFixes(pod, verdicts, nodeByName, simulate, target));

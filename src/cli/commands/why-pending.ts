@@ -1,6 +1,7 @@
 // `kubesleuth why-pending <pod-ref>` and `kubesleuth fit <manifest.yaml>`: the scheduler engine on one pod.
 import { Option, type Command } from "commander";
-import type { KubeObject, Node, Pod, PodSpec } from "../../model/kube.js";
+import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, StorageClass } from "../../model/kube.js";
+import { buildStorageState, type CSINode } from "../../engines/scheduler/index.js";
 import { formatRef, refOf, type ObjectRef } from "../../model/ref.js";
 import { buildIndex } from "../../indexes/build-index.js";
 import { workloadOf } from "../../analyzers/workload/workload-pods.js";
@@ -16,7 +17,7 @@ import { findKind } from "../../model/kinds.js";
 type Options = CommonOptions & { schedulerVersion?: string };
 
 /** Kinds the scheduler simulation reads, plus the workload kinds a ref may name. */
-const KINDS = ["Pod", "Node", "Namespace", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"];
+const KINDS = ["Pod", "Node", "Namespace", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "CSINode", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"];
 const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"]);
 const OLDEST = 23;
 const NEWEST = 36;
@@ -153,7 +154,13 @@ async function run(io: CliIo, opts: Options, snapshotPaths: readonly string[], p
   let analysis: PendingAnalysis | undefined;
   if (subject.pod && !subject.scheduled) {
     const namespaceLabels = Object.fromEntries(index.all("Namespace").map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
-    analysis = analyzePending(subject.pod, { nodes, pods: index.all<Pod>("Pod"), namespaceLabels }, { version }, subject.target);
+    const storage = buildStorageState({
+      pvcs: index.all<PersistentVolumeClaim>("PersistentVolumeClaim"),
+      pvs: index.all<PersistentVolume>("PersistentVolume"),
+      storageClasses: index.all<StorageClass>("StorageClass"),
+      csiNodes: index.all<CSINode>("CSINode"),
+    });
+    analysis = analyzePending(subject.pod, { nodes, pods: index.all<Pod>("Pod"), namespaceLabels, storage }, { version }, subject.target);
   }
   io.stdout(opts.output === "json" ? renderJson(subject, analysis, version) : renderText(subject, analysis, nodes.length, version));
   if (subject.scheduled) return EXIT_OK;
