@@ -1,9 +1,10 @@
 // why-pending / fit: the scheduler engine's per-node verdicts for one pod, the FitError message, and
 // what-if fixes — each one verified by re-running the simulation with the fix applied.
-import type { Container, Node, Pod, Toleration } from "../model/kube.js";
+import type { Container, Node, PersistentVolume, PersistentVolumeClaim, Pod, Toleration } from "../model/kube.js";
 import type { ObjectRef } from "../model/ref.js";
 import {
   buildNodeInfos,
+  claimClass,
   formatFitError,
   insufficientResources,
   podRequests,
@@ -12,6 +13,7 @@ import {
   type SimulationOptions,
   type StorageState,
 } from "../engines/scheduler/index.js";
+import { parseQuantity } from "../semantics/quantity.js";
 import { findUntoleratedTaint, formatTaint, SCHEDULING_TAINT_EFFECTS } from "../semantics/taints.js";
 
 export interface SchedulingCluster {
@@ -31,7 +33,7 @@ export interface NodeRow {
 }
 
 export interface Fix {
-  kind: "toleration" | "node-label" | "reduce-request" | "uncordon";
+  kind: "toleration" | "node-label" | "reduce-request" | "uncordon" | "bind-volume";
   description: string;
   /** A strategic-merge patch for `target` (the pod's top controller, or the pod). */
   patch?: Record<string, unknown>;
@@ -169,6 +171,7 @@ export function analyzePending(pod: Pod, cluster: SchedulingCluster, options: Si
     const request = requestFix(pod, verdicts, cluster, options, simulate, target);
     if (request) fixes.push(request);
     fixes.push(...uncordonFixes(pod, verdicts, cluster.nodes, simulate));
+    if (cluster.storage) fixes.push(...volumeFixes(pod, cluster.storage, (p, storage) => simulate(p, cluster.nodes, storage)));
   }
   return { fits: fitsOn.length > 0, fitsOn, message, nodes: rows, fixes };
 }
@@ -289,4 +292,68 @@ function requestFix(pod: Pod, verdicts: readonly NodeVerdict[], cluster: Schedul
     verified: true,
     nodes,
   };
+}
+
+const MAX_VOLUME_FIXES = 3;
+
+function storageOf(q: string | undefined): bigint {
+  if (q === undefined) return 0n;
+  const parsed = parseQuantity(String(q));
+  return parsed.ok ? parsed.quantity.nanos : 0n;
+}
+
+/** An Available PV the claim could use, ignoring class and node: free (or pre-bound to it), big enough, same volume mode, every access mode. */
+function couldHold(pv: PersistentVolume, pvc: PersistentVolumeClaim): boolean {
+  const ref = pv.spec?.claimRef;
+  if (ref && !(ref.name === pvc.metadata.name && (ref.namespace ?? "") === (pvc.metadata.namespace ?? ""))) return false;
+  if (pv.status?.phase !== "Available" || pv.metadata.deletionTimestamp) return false;
+  if (storageOf(pv.spec?.capacity?.storage) < storageOf(pvc.spec?.resources?.requests?.storage)) return false;
+  if ((pv.spec?.volumeMode ?? "Filesystem") !== (pvc.spec?.volumeMode ?? "Filesystem")) return false;
+  const modes = new Set(pv.spec?.accessModes ?? []);
+  return (pvc.spec?.accessModes ?? []).every((m) => modes.has(m));
+}
+
+/**
+ * "The PV that could bind": for each unbound claim of the pod, the Available PVs that could hold it;
+ * the simulation is re-run with the claim bound to that PV (volumeName, bind-completed, claimRef).
+ * Same class: pre-bind the PV to the claim (claimRef). Another class: the claim must be recreated
+ * with the PV's class (storageClassName is immutable). Only fixes that make the pod fit are returned.
+ */
+function volumeFixes(pod: Pod, storage: StorageState, simulate: (pod: Pod, storage: StorageState) => NodeVerdict[]): Fix[] {
+  const out: Fix[] = [];
+  const ns = pod.metadata.namespace ?? "";
+  for (const volume of pod.spec?.volumes ?? []) {
+    const name = volume.persistentVolumeClaim?.claimName;
+    if (!name) continue;
+    const pvc = storage.pvcs.get(`${ns}/${name}`);
+    if (!pvc || pvc.spec?.volumeName) continue;
+    const candidates = [...storage.pvs.values()].filter((pv) => couldHold(pv, pvc)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    for (const pv of candidates) {
+      if (out.length >= MAX_VOLUME_FIXES) return out;
+      const bound: PersistentVolumeClaim = {
+        ...pvc,
+        metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, "pv.kubernetes.io/bind-completed": "yes" } },
+        spec: { ...pvc.spec, volumeName: pv.metadata.name },
+      };
+      const claimed: PersistentVolume = { ...pv, spec: { ...pv.spec, claimRef: { namespace: ns, name } }, status: { ...pv.status, phase: "Bound" } };
+      const pvcs = new Map(storage.pvcs);
+      pvcs.set(`${ns}/${name}`, bound);
+      const pvs = new Map(storage.pvs);
+      pvs.set(pv.metadata.name, claimed);
+      const nodes = fittingNodes(simulate(pod, { ...storage, pvcs, pvs }));
+      if (!nodes.length) continue;
+      const pvClass = pv.spec?.storageClassName ?? "";
+      const sameClass = pvClass === claimClass(pvc);
+      out.push({
+        kind: "bind-volume",
+        description: sameClass
+          ? `bind claim ${ns}/${name} to the Available PersistentVolume ${pv.metadata.name} (pre-bind it with claimRef)`
+          : `recreate claim ${ns}/${name} with storageClassName "${pvClass}" so it binds the Available PersistentVolume ${pv.metadata.name} (its class is "${claimClass(pvc)}"; storageClassName cannot be changed in place)`,
+        ...(sameClass ? { command: `kubectl patch pv ${pv.metadata.name} --type merge -p '${JSON.stringify({ spec: { claimRef: { namespace: ns, name } } })}'` } : {}),
+        verified: true,
+        nodes,
+      });
+    }
+  }
+  return out;
 }

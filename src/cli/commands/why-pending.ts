@@ -60,6 +60,13 @@ function isPending(pod: Pod): boolean {
   return !pod.spec?.nodeName && phase !== "Succeeded" && phase !== "Failed" && !pod.metadata.deletionTimestamp;
 }
 
+/** A StatefulSet's volumeClaimTemplates, for the pod its controller would create (ordinal 0). */
+interface ClaimTemplates {
+  statefulSet: string;
+  namespace: string;
+  templates: { metadata?: { name?: string }; spec?: PersistentVolumeClaim["spec"] }[];
+}
+
 interface Subject {
   /** What to print as "pod" ("ns/name", or "ns/deploy/name (template)"). */
   label: string;
@@ -69,6 +76,50 @@ interface Subject {
   /** Object a spec patch goes to. */
   target?: ObjectRef;
   note?: string;
+  /** Set for a StatefulSet template: its claims are added to the pod (and synthesized when absent). */
+  claimTemplates?: ClaimTemplates;
+}
+
+/** Default StorageClass: annotated is-default-class "true"; with several, the newest (creation time, then name). */
+function defaultStorageClass(classes: readonly StorageClass[]): string | undefined {
+  const defaults = classes.filter((c) => c.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true");
+  defaults.sort((a, b) => (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? "") || a.metadata.name.localeCompare(b.metadata.name));
+  return defaults[0]?.metadata.name;
+}
+
+/**
+ * What the StatefulSet controller does for pod <name>-0: one volume per claim template, claim
+ * "<template>-<statefulset>-0" (replacing a template volume of the same name). A claim that does not
+ * exist yet is synthesized as the controller would create it (unbound; no class: the default class,
+ * as the DefaultStorageClass admission plugin sets it).
+ */
+function applyClaimTemplates(pod: Pod, t: ClaimTemplates, existing: readonly PersistentVolumeClaim[], classes: readonly StorageClass[]): PersistentVolumeClaim[] {
+  const synthesized: PersistentVolumeClaim[] = [];
+  const volumes = pod.spec.volumes ?? [];
+  for (const template of t.templates) {
+    const base = template.metadata?.name;
+    if (!base) continue;
+    const claimName = `${base}-${t.statefulSet}-0`;
+    const volume = { name: base, persistentVolumeClaim: { claimName } };
+    const at = volumes.findIndex((v) => v.name === base);
+    if (at >= 0) volumes[at] = volume;
+    else volumes.push(volume);
+    if (existing.some((c) => c.metadata.name === claimName && c.metadata.namespace === t.namespace)) continue;
+    const spec = { ...structuredClone(template.spec ?? {}) };
+    if (spec.storageClassName === undefined) {
+      const fallback = defaultStorageClass(classes);
+      if (fallback) spec.storageClassName = fallback;
+    }
+    synthesized.push({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: claimName, namespace: t.namespace }, spec, status: { phase: "Pending" } });
+  }
+  pod.spec.volumes = volumes;
+  return synthesized;
+}
+
+function claimTemplatesOf(object: KubeObject, namespace: string): ClaimTemplates | undefined {
+  if (object.kind !== "StatefulSet") return undefined;
+  const templates = (object.spec as { volumeClaimTemplates?: ClaimTemplates["templates"] } | undefined)?.volumeClaimTemplates;
+  return templates?.length ? { statefulSet: object.metadata.name, namespace, templates } : undefined;
 }
 
 function kubectlKind(kind: string): string {
@@ -110,10 +161,10 @@ function renderText(subject: Subject, analysis: PendingAnalysis | undefined, nod
       lines.push("What would fix it (each verified by re-running the simulation with the change):");
       for (const fix of analysis.fixes) {
         lines.push(`  - ${fix.description}: then fits on ${fix.nodes.join(", ")}`);
-        lines.push(`      ${fix.command ?? patchCommand(fix.target, fix.patch ?? {}, subject.label)}`);
+        if (fix.command || fix.patch) lines.push(`      ${fix.command ?? patchCommand(fix.target, fix.patch ?? {}, subject.label)}`);
       }
     } else {
-      lines.push("No single change kubesleuth tries (toleration, node label, smaller request, uncordon) makes it fit.");
+      lines.push("No single change kubesleuth tries (toleration, node label, smaller request, uncordon, binding an Available PV) makes it fit.");
     }
   }
   return `${lines.join("\n")}\n`;
@@ -154,10 +205,13 @@ async function run(io: CliIo, opts: Options, snapshotPaths: readonly string[], p
   let analysis: PendingAnalysis | undefined;
   if (subject.pod && !subject.scheduled) {
     const namespaceLabels = Object.fromEntries(index.all("Namespace").map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
+    const claims = index.all<PersistentVolumeClaim>("PersistentVolumeClaim");
+    const classes = index.all<StorageClass>("StorageClass");
+    const extra = subject.claimTemplates ? applyClaimTemplates(subject.pod, subject.claimTemplates, claims, classes) : [];
     const storage = buildStorageState({
-      pvcs: index.all<PersistentVolumeClaim>("PersistentVolumeClaim"),
+      pvcs: [...claims, ...extra],
       pvs: index.all<PersistentVolume>("PersistentVolume"),
-      storageClasses: index.all<StorageClass>("StorageClass"),
+      storageClasses: classes,
       csiNodes: index.all<CSINode>("CSINode"),
     });
     analysis = analyzePending(subject.pod, { nodes, pods: index.all<Pod>("Pod"), namespaceLabels, storage }, { version }, subject.target);
@@ -195,7 +249,8 @@ function resolveRef(refText: string, opts: Options) {
     if (live.length) return { label: `${ref.namespace}/${kubectlKind(ref.kind)}/${ref.name}`, scheduled: live.map((p) => p.spec.nodeName).join(", "), target, note: `${formatRef(target)}: all ${live.length} pod(s) are scheduled` };
     const pod = podFromTemplate(object, ref.namespace ?? "default");
     if (!pod) throw new UsageError(`${formatRef(target)} has no pod template`);
-    return { label: `${ref.namespace}/${kubectlKind(ref.kind)}/${ref.name} (pod template)`, pod, target, note: `${formatRef(target)} has no pods: simulating its pod template` };
+    const claimTemplates = claimTemplatesOf(object, ref.namespace ?? "default");
+    return { label: `${ref.namespace}/${kubectlKind(ref.kind)}/${ref.name} (pod template)`, pod, target, note: `${formatRef(target)} has no pods: simulating its pod template`, ...(claimTemplates ? { claimTemplates } : {}) };
   };
 }
 
@@ -214,7 +269,8 @@ async function manifestSubject(path: string, opts: Options): Promise<Subject> {
   }
   const pod = podFromTemplate(object, namespace);
   if (!pod) throw new UsageError(`${path}: ${object.kind} ${object.metadata.name} has no pod template`);
-  return { label: `${namespace}/${kubectlKind(object.kind)}/${object.metadata.name}`, pod, target: { kind: object.kind, namespace, name: object.metadata.name }, ...(note ? { note } : {}) };
+  const claimTemplates = claimTemplatesOf(object, namespace);
+  return { label: `${namespace}/${kubectlKind(object.kind)}/${object.metadata.name}`, pod, target: { kind: object.kind, namespace, name: object.metadata.name }, ...(note ? { note } : {}), ...(claimTemplates ? { claimTemplates } : {}) };
 }
 
 const versionOption = () => new Option("--scheduler-version <1.N>", "kube-scheduler wording and behaviour to simulate (default: the snapshot's server version, else 1.36)");
