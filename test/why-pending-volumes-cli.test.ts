@@ -77,3 +77,18 @@ describe("fit with pod templates", () => {
     assert.deepEqual(reduce.nodes, ["w1", "w2"]);
   });
 });
+
+describe("why-pending with priorities", () => {
+  it("names the node where preemption finds room and the lower-priority pods on it; no PostFilter message (v1.36)", async () => {
+    const r = await runCli(["why-pending", "prio/urgent", "--snapshot", "test/fixtures/scheduling/preemption.yaml", "-o", "json"]);
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as { message: string; preemptionCandidates: { node: string; lowerPriorityPods: string[] }[] };
+    // 1 cpu > 500m free; removing batch-low (priority 0 < 1000) frees 2 cpu: a candidate, so the
+    // PostFilter succeeds and v1.36 adds nothing after the filter histogram (kubernetes PR 140180
+    // quotes this shape, "0/1 nodes are available: 1 Insufficient cpu.", as the pre-change message).
+    assert.equal(out.message, "0/1 nodes are available: 1 Insufficient cpu.");
+    assert.deepEqual(out.preemptionCandidates, [{ node: "p1", lowerPriorityPods: ["prio/batch-low"] }]);
+    const text = await runCli(["why-pending", "prio/urgent", "--snapshot", "test/fixtures/scheduling/preemption.yaml"]);
+    assert.match(text.stdout, /Preemption: .*\n {2}p1: prio\/batch-low/);
+  });
+});

@@ -6,14 +6,16 @@ import {
   buildNodeInfos,
   claimClass,
   formatFitError,
+  preemptionOutcome,
+  storageBytes,
   insufficientResources,
   podRequests,
   simulateScheduling,
   type NodeVerdict,
+  type PreemptionCandidate,
   type SimulationOptions,
   type StorageState,
 } from "../engines/scheduler/index.js";
-import { parseQuantity } from "../semantics/quantity.js";
 import { findUntoleratedTaint, formatTaint, SCHEDULING_TAINT_EFFECTS } from "../semantics/taints.js";
 
 export interface SchedulingCluster {
@@ -54,6 +56,12 @@ export interface PendingAnalysis {
   message: string | null;
   nodes: NodeRow[];
   fixes: Fix[];
+  /**
+   * Nodes where DefaultPreemption's dry run finds room by evicting lower-priority pods: the scheduler
+   * would preempt on one of them. The pods listed are every lower-priority pod of the node (an upper
+   * bound: upstream spares what it can, by priority and PodDisruptionBudgets).
+   */
+  preemptionCandidates: PreemptionCandidate[];
 }
 
 const MI = 1024n * 1024n;
@@ -173,7 +181,8 @@ export function analyzePending(pod: Pod, cluster: SchedulingCluster, options: Si
     fixes.push(...uncordonFixes(pod, verdicts, cluster.nodes, simulate));
     if (cluster.storage) fixes.push(...volumeFixes(pod, cluster.storage, (p, storage) => simulate(p, cluster.nodes, storage)));
   }
-  return { fits: fitsOn.length > 0, fitsOn, message, nodes: rows, fixes };
+  const preemptionCandidates = fitsOn.length ? [] : (preemptionOutcome(pod, verdicts, cluster.pods, { ...simOptions, nodes: cluster.nodes })?.candidates ?? []);
+  return { fits: fitsOn.length > 0, fitsOn, message, nodes: rows, fixes, preemptionCandidates };
 }
 
 type Simulate = (pod: Pod, nodes?: readonly Node[]) => NodeVerdict[];
@@ -296,18 +305,12 @@ function requestFix(pod: Pod, verdicts: readonly NodeVerdict[], cluster: Schedul
 
 const MAX_VOLUME_FIXES = 3;
 
-function storageOf(q: string | undefined): bigint {
-  if (q === undefined) return 0n;
-  const parsed = parseQuantity(String(q));
-  return parsed.ok ? parsed.quantity.nanos : 0n;
-}
-
 /** An Available PV the claim could use, ignoring class and node: free (or pre-bound to it), big enough, same volume mode, every access mode. */
 function couldHold(pv: PersistentVolume, pvc: PersistentVolumeClaim): boolean {
   const ref = pv.spec?.claimRef;
   if (ref && !(ref.name === pvc.metadata.name && (ref.namespace ?? "") === (pvc.metadata.namespace ?? ""))) return false;
   if (pv.status?.phase !== "Available" || pv.metadata.deletionTimestamp) return false;
-  if (storageOf(pv.spec?.capacity?.storage) < storageOf(pvc.spec?.resources?.requests?.storage)) return false;
+  if (storageBytes(pv.spec?.capacity?.storage) < storageBytes(pvc.spec?.resources?.requests?.storage)) return false;
   if ((pv.spec?.volumeMode ?? "Filesystem") !== (pvc.spec?.volumeMode ?? "Filesystem")) return false;
   const modes = new Set(pv.spec?.accessModes ?? []);
   return (pvc.spec?.accessModes ?? []).every((m) => modes.has(m));

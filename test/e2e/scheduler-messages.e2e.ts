@@ -13,6 +13,7 @@ import { buildIndex } from "../../src/indexes/build-index.js";
 import { buildStorageState, type CSINode } from "../../src/engines/scheduler/index.js";
 import { analyzePending } from "../../src/run/why-pending.js";
 import { apply, getJson, kubectl, readClusterEnv, sleuth, waitFor, type ClusterEnv } from "./harness.js";
+import { kwokNode, type NodeShape } from "../scenarios/scheduling-constraints/helpers.js";
 
 const NS = "sched-e2e";
 const LABEL = "sched-e2e";
@@ -39,27 +40,12 @@ const NODES: NodeSpec[] = [
   { name: "se-f", zone: "zone-w", cpu: "8", memory: "8Gi", pods: "1", storage: "20Gi", labels: { disk: "tape" } },
 ];
 
-function nodeYaml(n: NodeSpec): string {
+/** A kwok node (the scheduling scenarios' shape) with this test's zone, label and exact capacities. */
+function nodeYaml(env: ClusterEnv, n: NodeSpec): string {
   const alloc = { cpu: n.cpu, memory: n.memory, pods: n.pods, "ephemeral-storage": n.storage, ...(n.extra ?? {}) };
-  return JSON.stringify({
-    apiVersion: "v1",
-    kind: "Node",
-    metadata: {
-      name: n.name,
-      annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
-      labels: {
-        "sim.test/kwok": "true",
-        [LABEL]: "yes",
-        "kubernetes.io/hostname": n.name,
-        "kubernetes.io/os": "linux",
-        "kubernetes.io/arch": "amd64",
-        "topology.kubernetes.io/zone": n.zone,
-        ...(n.labels ?? {}),
-      },
-    },
-    spec: { ...(n.taints ? { taints: n.taints } : {}), ...(n.unschedulable ? { unschedulable: true } : {}) },
-    status: { capacity: alloc, allocatable: alloc, nodeInfo: { kubeletVersion: "v1.36.3", architecture: "amd64", operatingSystem: "linux" } },
-  });
+  const node = kwokNode(env, { name: n.name, cpu: 1, memoryGi: 1, labels: { [LABEL]: "yes", "topology.kubernetes.io/zone": n.zone, ...(n.labels ?? {}) }, ...(n.taints ? { taints: n.taints as NodeShape["taints"] } : {}), ...(n.unschedulable ? { unschedulable: true } : {}) });
+  const status = node.status as Record<string, unknown>;
+  return JSON.stringify({ ...node, status: { ...status, capacity: alloc, allocatable: alloc } });
 }
 
 type PodSpecLike = Record<string, unknown>;
@@ -223,7 +209,7 @@ describe("scheduler messages: the engine against kube-scheduler v1.36", () => {
     cleanUp(env, true);
     kubectl(env, ["create", "namespace", NS]);
     apply(env, { yaml: CLUSTER_SCOPED.map((o) => JSON.stringify(o)).join("\n---\n") });
-    apply(env, { yaml: NODES.map(nodeYaml).join("\n---\n") });
+    apply(env, { yaml: NODES.map((n) => nodeYaml(env, n)).join("\n---\n") });
     await waitFor("the sched-e2e nodes to be Ready", () => {
       const nodes = getJson<{ items: Node[] }>(env, ["nodes", "-l", `${LABEL}=yes`]).items;
       return nodes.length === NODES.length && nodes.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));

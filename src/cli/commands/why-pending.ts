@@ -155,6 +155,11 @@ function renderText(subject: Subject, analysis: PendingAnalysis | undefined, nod
       for (const more of failures.slice(1)) lines.push(`${"".padEnd(width)}        ${more}`);
     }
   }
+  if (analysis.preemptionCandidates.length) {
+    lines.push("");
+    lines.push("Preemption: kube-scheduler would evict lower-priority pods on one of these nodes (it picks one; PodDisruptionBudgets and reprieve may spare some of the pods listed):");
+    for (const c of analysis.preemptionCandidates) lines.push(`  ${c.node}: ${c.lowerPriorityPods.join(", ")}`);
+  }
   if (!analysis.fits) {
     lines.push("");
     if (analysis.fixes.length) {
@@ -180,6 +185,7 @@ function renderJson(subject: Subject, analysis: PendingAnalysis | undefined, ver
       fitsOn: analysis?.fitsOn ?? [],
       message: analysis?.message ?? null,
       nodes: analysis?.nodes ?? [],
+      preemptionCandidates: analysis?.preemptionCandidates ?? [],
       fixes: (analysis?.fixes ?? []).map((f) => ({
         description: f.description,
         ...(f.patch ? { patch: f.patch, target: f.target ? `${f.target.namespace ? `${f.target.namespace}/` : ""}${kubectlKind(f.target.kind)}/${f.target.name}` : subject.label } : {}),

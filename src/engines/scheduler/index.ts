@@ -21,7 +21,7 @@ export {
   type PreemptionOutcome,
   type SimulationOptions,
 } from "./simulate.js";
-export { volumeBinding, findPodVolumes, findMatchingVolume, claimClass, ERR_UNBOUND_IMMEDIATE } from "./volume-binding.js";
+export { volumeBinding, findPodVolumes, findMatchingVolume, claimClass, storageBytes, ERR_UNBOUND_IMMEDIATE } from "./volume-binding.js";
 export { volumeZone, ERR_REASON_ZONE_CONFLICT } from "./volume-zone.js";
 export { nodeVolumeLimits, ERR_REASON_MAX_VOLUME_COUNT } from "./node-volume-limits.js";
 export { volumeRestrictions, ERR_REASON_RWOP_CONFLICT } from "./volume-restrictions.js";

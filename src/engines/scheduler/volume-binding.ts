@@ -50,7 +50,8 @@ export function pvMatchesNode(pv: PersistentVolume, node: Node): boolean {
   return matchesNodeSelectorTerms(terms ?? [], { metadata: { name: "", labels: node.metadata.labels ?? {} } });
 }
 
-function storageBytes(q: string | undefined): bigint {
+/** A storage quantity in exact nano-units (0 when absent or invalid), for size comparisons. */
+export function storageBytes(q: string | undefined): bigint {
   if (q === undefined) return 0n;
   const parsed = parseQuantity(String(q));
   return parsed.ok ? parsed.quantity.nanos : 0n;
