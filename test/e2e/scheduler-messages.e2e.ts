@@ -203,6 +203,7 @@ function cleanUp(env: ClusterEnv, wait: boolean): void {
 describe("scheduler messages: the engine against kube-scheduler v1.36", () => {
   let env: ClusterEnv;
   const results: { name: string; real: string; ours: string | null }[] = [];
+  let snapshotCluster: Parameters<typeof analyzePending>[1];
 
   before(async () => {
     env = readClusterEnv();
@@ -254,6 +255,7 @@ describe("scheduler messages: the engine against kube-scheduler v1.36", () => {
     });
     const namespaceLabels = Object.fromEntries(index.all("Namespace").map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
     const cluster = { nodes: index.all<Node>("Node"), pods, namespaceLabels, storage };
+    snapshotCluster = cluster;
     for (const p of PENDING) {
       const name = (p.metadata as { name: string }).name;
       const live = pods.find((x) => x.metadata.namespace === NS && x.metadata.name === name);
@@ -273,6 +275,25 @@ describe("scheduler messages: the engine against kube-scheduler v1.36", () => {
   it("covers at least 40 pending pods", () => {
     assert.ok(PENDING.length >= 40, `${PENDING.length} cases`);
     assert.equal(results.length, PENDING.length);
+  });
+
+  it("preemption that finds a victim: the engine names node and victim on the snapshot taken before, and its message equals the real one", async () => {
+    // se-a: fill-a-low (priority 10, 500m) and fill-a-mid (2000, 1000m) use 1500m of 2 cpu. A priority-1000
+    // pod asking for 1 cpu fits only once fill-a-low is gone: DefaultPreemption picks it.
+    const preemptor = pod("preemptor", { priorityClassName: "se-high", nodeSelector: { "kubernetes.io/hostname": "se-a" }, tolerations: [{ key: "dedicated", operator: "Exists" }], containers: [container("1")] });
+    // What the API server's Priority admission sets from the class.
+    const simulated = { ...preemptor, spec: { ...(preemptor.spec as object), priority: 1000 } } as unknown as Pod;
+    const analysis = analyzePending(simulated, snapshotCluster, { version: "1.36" });
+    assert.deepEqual(analysis.preemptionCandidates, [{ node: "se-a", lowerPriorityPods: [`${NS}/fill-a-low`] }]);
+    apply(env, { yaml: JSON.stringify(preemptor) });
+    let real: string | undefined;
+    await waitFor("the preemptor's FailedScheduling event", () => {
+      real = latestFailedScheduling(getJson<{ items: Event[] }>(env, ["events", "-n", NS]).items, "preemptor")?.message;
+      return real !== undefined;
+    });
+    await waitFor("fill-a-low to be preempted", () => getJson<{ items: Event[] }>(env, ["events", "-n", NS]).items.some((e) => e.reason === "Preempted" && e.involvedObject?.name === "fill-a-low"));
+    console.log(`preemptor: ${real}`);
+    assert.equal(analysis.message, real);
   });
 
   it("the engine writes every FailedScheduling message byte for byte", () => {
