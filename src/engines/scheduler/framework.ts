@@ -127,3 +127,24 @@ export function buildNodeInfos(nodes: readonly Node[], pods: readonly Pod[]): No
   }
   return nodes.map((node) => ({ node, pods: byNode.get(node.metadata.name) ?? [] }));
 }
+
+const precomputed = new WeakMap<ClusterState, WeakMap<Pod, Map<string, unknown>>>();
+
+/**
+ * A plugin's PreFilter state for (cluster, pod): computed once per simulation, as upstream's
+ * PreFilter writes it to the CycleState, instead of on every node's Filter call.
+ */
+export function preFilterState<T>(cluster: ClusterState, pod: Pod, key: string, compute: () => T): T {
+  let byPod = precomputed.get(cluster);
+  if (!byPod) {
+    byPod = new WeakMap();
+    precomputed.set(cluster, byPod);
+  }
+  let byKey = byPod.get(pod);
+  if (!byKey) {
+    byKey = new Map();
+    byPod.set(pod, byKey);
+  }
+  if (!byKey.has(key)) byKey.set(key, compute());
+  return byKey.get(key) as T;
+}

@@ -42,6 +42,23 @@ function requestsOf(container: Container): ResourceAmounts {
   return toAmounts(container.resources?.requests);
 }
 
+/** Memo of podRequests and nodeRequested by object and by what changes the sum (version, local storage isolation). The maps returned are read-only. */
+const requestMemo = new WeakMap<object, Map<string, ResourceAmounts>>();
+function memoized(owner: object, options: FilterOptions | undefined, compute: () => ResourceAmounts): ResourceAmounts {
+  const key = `${minorVersion(options)}/${options?.localStorageCapacityIsolation === false ? 0 : 1}`;
+  let byKey = requestMemo.get(owner);
+  if (!byKey) {
+    byKey = new Map();
+    requestMemo.set(owner, byKey);
+  }
+  let value = byKey.get(key);
+  if (!value) {
+    value = compute();
+    byKey.set(key, value);
+  }
+  return value;
+}
+
 /**
  * The pod's effective request (resourcehelper.PodRequests; v1.23 computePodResourceRequest):
  * max(sum(containers), max over init containers) per resource, plus spec.overhead. Since v1.29
@@ -50,6 +67,10 @@ function requestsOf(container: Container): ResourceAmounts {
  * resources it names (cpu, memory, hugepages).
  */
 export function podRequests(pod: Pod, options?: FilterOptions): ResourceAmounts {
+  return memoized(pod, options, () => computePodRequests(pod, options));
+}
+
+function computePodRequests(pod: Pod, options?: FilterOptions): ResourceAmounts {
   const minor = minorVersion(options);
   const sidecars = minor >= 29;
   const total: ResourceAmounts = new Map();
@@ -98,9 +119,11 @@ const FIXED = ["cpu", "memory", "ephemeral-storage"] as const;
 
 /** The sum of the requests of the pods already on the node (NodeInfo.Requested). */
 export function nodeRequested(pods: readonly Pod[], options?: FilterOptions): ResourceAmounts {
-  const used: ResourceAmounts = new Map();
-  for (const pod of pods) add(used, podRequests(pod, options));
-  return used;
+  return memoized(pods, options, () => {
+    const used: ResourceAmounts = new Map();
+    for (const pod of pods) add(used, podRequests(pod, options));
+    return used;
+  });
 }
 
 /** fitsRequest: the insufficient resources in upstream order (pods, cpu, memory, ephemeral-storage, scalar resources). */

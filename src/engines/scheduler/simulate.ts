@@ -8,6 +8,7 @@ import {
   type FilterOptions,
   type FilterPlugin,
   type FilterStatus,
+  type NodeInfo,
   type PreFilterPlugin,
   type StorageState,
 } from "./framework.js";
@@ -81,10 +82,28 @@ function isSelfOf(pod: Pod): (p: Pod) => boolean {
   return (p) => p === pod || (p.metadata.name === pod.metadata.name && (p.metadata.namespace ?? "") === (pod.metadata.namespace ?? ""));
 }
 
+/** NodeInfos per (nodes, pods) list: a scan simulating many pods against one snapshot builds them once. */
+const infosMemo = new WeakMap<readonly Node[], WeakMap<readonly Pod[], NodeInfo[]>>();
+
+function nodeInfosOf(nodes: readonly Node[], pods: readonly Pod[]): NodeInfo[] {
+  let byPods = infosMemo.get(nodes);
+  if (!byPods) {
+    byPods = new WeakMap();
+    infosMemo.set(nodes, byPods);
+  }
+  let infos = byPods.get(pods);
+  if (!infos) {
+    infos = buildNodeInfos(nodes, pods);
+    byPods.set(pods, infos);
+  }
+  return infos;
+}
+
 function clusterOf(pod: Pod, nodes: readonly Node[], pods: readonly Pod[], options: SimulationOptions): ClusterState {
-  // The incoming pod is not yet on any node; drop it should the caller's pod list hold it too.
+  // The incoming pod is not yet on any node; drop it should the caller's pod list hold it bound.
+  // NodeInfos hold only bound pods, so an unbound incoming pod shares the memoized ones.
   const isSelf = isSelfOf(pod);
-  const infos = buildNodeInfos(nodes, pods.filter((p) => !isSelf(p)));
+  const infos = pod.spec?.nodeName || pods.some((p) => p !== pod && isSelf(p) && p.spec?.nodeName) ? buildNodeInfos(nodes, pods.filter((p) => !isSelf(p))) : nodeInfosOf(nodes, pods);
   return { nodes: infos, ...(options.namespaceLabels ? { namespaceLabels: options.namespaceLabels } : {}), ...(options.storage ? { storage: options.storage } : {}) };
 }
 
@@ -186,7 +205,12 @@ export function preemptionOutcome(pod: Pod, verdicts: readonly NodeVerdict[], po
   if (pod.spec?.preemptionPolicy === "Never") return minor >= 26 ? { message: `preemption: not eligible due to preemptionPolicy=Never${period}`, candidates: [] } : undefined;
   const reasons: string[] = [];
   const candidates: PreemptionCandidate[] = [];
+  // Without the nodes, a node's pods come from the pod list (then the dry run itself is impossible).
+  const base = options.nodes ? clusterOf(pod, options.nodes, pods, options) : undefined;
   const isSelf = isSelfOf(pod);
+  const podsOn = (node: string): readonly Pod[] =>
+    base?.nodes.find((i) => i.node.metadata.name === node)?.pods ?? pods.filter((p) => !isSelf(p) && p.spec?.nodeName === node && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+  const infoIndex = new Map((base?.nodes ?? []).map((info, i) => [info.node.metadata.name, i]));
   for (const verdict of verdicts) {
     const first = verdict.failures[0];
     if (!first) return undefined;
@@ -194,17 +218,17 @@ export function preemptionOutcome(pod: Pod, verdicts: readonly NodeVerdict[], po
       reasons.push(PREEMPTION_NOT_HELPFUL);
       continue;
     }
-    const lower = pods.filter((p) => !isSelf(p) && p.spec?.nodeName === verdict.node && priorityOf(p) < priorityOf(pod) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+    const onNode = base ? (base.nodes[infoIndex.get(verdict.node) ?? -1]?.pods ?? []) : podsOn(verdict.node);
+    const lower = onNode.filter((p) => priorityOf(p) < priorityOf(pod));
     if (!lower.length) {
       reasons.push(NO_PREEMPTION_VICTIMS);
       continue;
     }
-    if (!options.nodes) return undefined;
-    const node = options.nodes.find((n) => n.metadata.name === verdict.node);
-    if (!node) return undefined;
-    const remaining = pods.filter((p) => !lower.includes(p));
-    const cluster = clusterOf(pod, options.nodes, remaining, options);
-    const info = cluster.nodes.find((i) => i.node.metadata.name === verdict.node)!;
+    const at = infoIndex.get(verdict.node);
+    if (!base || at === undefined) return undefined;
+    // The node without its lower-priority pods; every other NodeInfo shared with the base cluster.
+    const info = { node: base.nodes[at]!.node, pods: onNode.filter((p) => !lower.includes(p)) };
+    const cluster: ClusterState = { ...base, nodes: base.nodes.map((n, i) => (i === at ? info : n)) };
     const after = runFilters(pod, info, cluster, options)[0];
     if (after) reasons.push(...after.status.reasons);
     else candidates.push({ node: verdict.node, lowerPriorityPods: lower.map((p) => `${p.metadata.namespace ?? ""}/${p.metadata.name}`) });

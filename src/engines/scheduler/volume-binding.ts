@@ -164,9 +164,20 @@ export const volumeBindingPreFilter: PreFilterPlugin = (pod, cluster) => {
   return eligible ? { nodeNames: eligible } : {};
 };
 
-/** The PVs of a storage class (pvCache.ListPVs). */
+/** The PVs of a storage class (pvCache.ListPVs), indexed once per storage state. */
+const pvsByClass = new WeakMap<StorageState, Map<string, PersistentVolume[]>>();
 function volumesOfClass(storage: StorageState, className: string): PersistentVolume[] {
-  return [...storage.pvs.values()].filter((pv) => volumeClass(pv) === className);
+  let byClass = pvsByClass.get(storage);
+  if (!byClass) {
+    byClass = new Map();
+    for (const pv of storage.pvs.values()) {
+      const list = byClass.get(volumeClass(pv)) ?? [];
+      list.push(pv);
+      byClass.set(volumeClass(pv), list);
+    }
+    pvsByClass.set(storage, byClass);
+  }
+  return byClass.get(className) ?? [];
 }
 
 /** class.AllowedTopologies against the node's labels (MatchTopologySelectorTerms: no terms matches everything). */

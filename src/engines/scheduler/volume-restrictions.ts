@@ -1,6 +1,6 @@
 // VolumeRestrictions (ReadWriteOncePod half): a ReadWriteOncePod claim already used by a scheduled pod blocks every node (volumerestrictions/volume_restrictions.go).
 import type { Pod } from "../../model/kube.js";
-import { minorVersion, SUCCESS, unresolvable, unschedulable, type ClusterState, type FilterPlugin, type FilterStatus, type PreFilterPlugin } from "./framework.js";
+import { minorVersion, preFilterState, SUCCESS, unresolvable, unschedulable, type ClusterState, type FilterPlugin, type FilterStatus, type PreFilterPlugin } from "./framework.js";
 import { claimNameOf } from "./volume-binding.js";
 
 /** ErrReasonReadWriteOncePodConflict as kube-scheduler v1.36 writes it (seen on the test cluster). */
@@ -55,6 +55,6 @@ export const volumeRestrictions: FilterPlugin = (pod, _nodeInfo, cluster, option
   if (!cluster.storage) return SUCCESS;
   const result = rwopClaims(pod, cluster);
   if ("error" in result) return unresolvable(result.error);
-  if (conflicts(result.keys, cluster, pod) === 0) return SUCCESS;
+  if (preFilterState(cluster, pod, "VolumeRestrictions", () => conflicts(result.keys, cluster, pod)) === 0) return SUCCESS;
   return unschedulable(minorVersion(options) >= 27 ? ERR_REASON_RWOP_CONFLICT : ERR_REASON_RWOP_CONFLICT_OLD);
 };
