@@ -34,6 +34,10 @@ test("histogram of first failing filters, with the DRA and no-victims PostFilter
     // one space, DynamicResources' PostFilter reason, ", ", preemption's message with its own period.
     "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient cpu. no new claims to deallocate, preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.",
   );
+  // Stopping at each node's first failing filter (as kube-scheduler does) gives the same message.
+  const quick = simulateScheduling(incoming, [controlPlane, node("w1"), node("w2")], pods, { firstFailureOnly: true });
+  assert.deepEqual(quick.map((v) => v.failures.length), [1, 1, 1]);
+  assert.equal(formatFitError(incoming, quick, pods), formatFitError(incoming, verdicts, pods));
   // v1.27-v1.33: FitError appends " %v." (SeparatorFormat) after preemption's own period.
   assert.equal(
     formatFitError(incoming, simulateScheduling(incoming, [controlPlane, node("w1"), node("w2")], pods, { version: "1.30" }), pods, { version: "1.30" }),

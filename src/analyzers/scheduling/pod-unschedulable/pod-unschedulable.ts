@@ -28,7 +28,7 @@ import {
 const UNSCHEDULABLE_GRACE_MS = 60_000;
 
 /** The scheduler simulation runs for this many workloads at most (each costs nodes x filters). */
-const MAX_SIMULATED = 50;
+const MAX_SIMULATED = 20;
 /** Per-node verdicts shown as evidence, at most. */
 const MAX_NODE_EVIDENCE = 10;
 
@@ -220,6 +220,7 @@ export const podUnschedulable = defineAnalyzer({
     const simulate = (pod: Pod): { verdicts: NodeVerdict[]; message?: string; version: string } => {
       simOptions ??= {
         version: schedulerVersion(snapshot.serverVersion),
+        firstFailureOnly: true,
         namespaceLabels: Object.fromEntries(index.all("Namespace").map((n) => [n.metadata.name, n.metadata.labels ?? {}])),
         storage: buildStorageState({
           pvcs: index.all<PersistentVolumeClaim>("PersistentVolumeClaim"),
