@@ -128,23 +128,25 @@ export function buildNodeInfos(nodes: readonly Node[], pods: readonly Pod[]): No
   return nodes.map((node) => ({ node, pods: byNode.get(node.metadata.name) ?? [] }));
 }
 
-const precomputed = new WeakMap<ClusterState, WeakMap<Pod, Map<string, unknown>>>();
+/** Get-or-compute in a two-level cache: a WeakMap by `owner`, then a Map by `key`. */
+export function memoize<O extends object, K, V>(store: WeakMap<O, Map<K, V>>, owner: O, key: K, compute: () => V): V {
+  let byKey = store.get(owner);
+  if (!byKey) {
+    byKey = new Map();
+    store.set(owner, byKey);
+  }
+  if (!byKey.has(key)) byKey.set(key, compute());
+  return byKey.get(key) as V;
+}
+
+const precomputed = new WeakMap<ClusterState, Map<Pod, Map<string, unknown>>>();
 
 /**
  * A plugin's PreFilter state for (cluster, pod): computed once per simulation, as upstream's
  * PreFilter writes it to the CycleState, instead of on every node's Filter call.
  */
 export function preFilterState<T>(cluster: ClusterState, pod: Pod, key: string, compute: () => T): T {
-  let byPod = precomputed.get(cluster);
-  if (!byPod) {
-    byPod = new WeakMap();
-    precomputed.set(cluster, byPod);
-  }
-  let byKey = byPod.get(pod);
-  if (!byKey) {
-    byKey = new Map();
-    byPod.set(pod, byKey);
-  }
+  const byKey = memoize(precomputed, cluster, pod, () => new Map<string, unknown>());
   if (!byKey.has(key)) byKey.set(key, compute());
   return byKey.get(key) as T;
 }

@@ -2,7 +2,7 @@
 import type { Container, Pod } from "../../model/kube.js";
 import { parseQuantity, quantityToBytes, quantityToMillis } from "../../semantics/quantity.js";
 import { compareStrings } from "../../semantics/labels.js";
-import { minorVersion, SUCCESS, type FilterOptions, type FilterPlugin, type FilterStatus, type NodeInfo } from "./framework.js";
+import { memoize, minorVersion, SUCCESS, type FilterOptions, type FilterPlugin, type FilterStatus, type NodeInfo } from "./framework.js";
 
 /** Requests per resource name: cpu in millicores, everything else in whole units (Quantity.Value, rounded up). */
 export type ResourceAmounts = Map<string, bigint>;
@@ -45,18 +45,7 @@ function requestsOf(container: Container): ResourceAmounts {
 /** Memo of podRequests and nodeRequested by object and by what changes the sum (version, local storage isolation). The maps returned are read-only. */
 const requestMemo = new WeakMap<object, Map<string, ResourceAmounts>>();
 function memoized(owner: object, options: FilterOptions | undefined, compute: () => ResourceAmounts): ResourceAmounts {
-  const key = `${minorVersion(options)}/${options?.localStorageCapacityIsolation === false ? 0 : 1}`;
-  let byKey = requestMemo.get(owner);
-  if (!byKey) {
-    byKey = new Map();
-    requestMemo.set(owner, byKey);
-  }
-  let value = byKey.get(key);
-  if (!value) {
-    value = compute();
-    byKey.set(key, value);
-  }
-  return value;
+  return memoize(requestMemo, owner, `${minorVersion(options)}/${options?.localStorageCapacityIsolation === false ? 0 : 1}`, compute);
 }
 
 /**

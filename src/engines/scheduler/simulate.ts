@@ -2,6 +2,7 @@
 import type { Node, Pod } from "../../model/kube.js";
 import {
   buildNodeInfos,
+  memoize,
   minorVersion,
   unresolvable,
   type ClusterState,
@@ -85,20 +86,10 @@ function isSelfOf(pod: Pod): (p: Pod) => boolean {
 }
 
 /** NodeInfos per (nodes, pods) list: a scan simulating many pods against one snapshot builds them once. */
-const infosMemo = new WeakMap<readonly Node[], WeakMap<readonly Pod[], NodeInfo[]>>();
+const infosMemo = new WeakMap<readonly Node[], Map<readonly Pod[], NodeInfo[]>>();
 
 function nodeInfosOf(nodes: readonly Node[], pods: readonly Pod[]): NodeInfo[] {
-  let byPods = infosMemo.get(nodes);
-  if (!byPods) {
-    byPods = new WeakMap();
-    infosMemo.set(nodes, byPods);
-  }
-  let infos = byPods.get(pods);
-  if (!infos) {
-    infos = buildNodeInfos(nodes, pods);
-    byPods.set(pods, infos);
-  }
-  return infos;
+  return memoize(infosMemo, nodes, pods, () => buildNodeInfos(nodes, pods));
 }
 
 function clusterOf(pod: Pod, nodes: readonly Node[], pods: readonly Pod[], options: SimulationOptions): ClusterState {
