@@ -42,11 +42,12 @@ describe("why-pending", () => {
     const gpu = out.nodes.find((n) => n.node === "gpu-1")!;
     assert.deepEqual(gpu.failures.map((f) => f.reason), ["node(s) had untolerated taint(s)"]);
     // Histogram of first reasons, byte-sorted; all three are UnschedulableAndUnresolvable, so
-    // DefaultPreemption says "Preemption is not helpful" for all 4; v1.27+ appends " %v." -> "..".
+    // DefaultPreemption says "Preemption is not helpful" for all 4. v1.36 (as the real scheduler writes it,
+    // test/e2e/scheduler-messages.e2e.ts): DRA's "no new claims to deallocate", then preemption's own sentence.
     assert.equal(
       out.message,
       "0/4 nodes are available: 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable, 2 node(s) didn't match Pod's node affinity/selector. " +
-        "preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling..",
+        "no new claims to deallocate, preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.",
     );
     // Fixes: tolerate dedicated=gpu (gpu-1 then passes all filters: pool=gpu, 8 cpu free);
     // label small-2 pool=gpu (1 cpu free fits 1 cpu). Not offered because they do not verify:
@@ -71,7 +72,7 @@ describe("why-pending", () => {
     assert.equal(
       out.message,
       "0/4 nodes are available: 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable, 2 Insufficient cpu. " +
-        "preemption: 0/4 nodes are available: 2 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling..",
+        "no new claims to deallocate, preemption: 0/4 nodes are available: 2 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.",
     );
     const byKind = new Map(out.fixes.map((f) => [f.description.split(" ")[0], f]));
     // The roomiest small node is small-2 (1 cpu free): 1500m -> 1 fits there and only there.
@@ -140,7 +141,7 @@ describe("fit", () => {
     assert.equal(
       out.message,
       "0/4 nodes are available: 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable, 2 Insufficient cpu. " +
-        "preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling..",
+        "no new claims to deallocate, preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling.",
     );
     assert.ok(out.fixes.some((f) => f.target === "ml/deployment/trainer" && f.nodes.includes("gpu-1")));
   });

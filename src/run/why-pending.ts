@@ -1,15 +1,20 @@
 // why-pending / fit: the scheduler engine's per-node verdicts for one pod, the FitError message, and
 // what-if fixes — each one verified by re-running the simulation with the fix applied.
-import type { Container, Node, Pod, Toleration } from "../model/kube.js";
+import type { Container, Node, PersistentVolume, PersistentVolumeClaim, Pod, Toleration } from "../model/kube.js";
 import type { ObjectRef } from "../model/ref.js";
 import {
   buildNodeInfos,
+  claimClass,
   formatFitError,
+  preemptionOutcome,
+  storageBytes,
   insufficientResources,
   podRequests,
   simulateScheduling,
   type NodeVerdict,
+  type PreemptionCandidate,
   type SimulationOptions,
+  type StorageState,
 } from "../engines/scheduler/index.js";
 import { findUntoleratedTaint, formatTaint, SCHEDULING_TAINT_EFFECTS } from "../semantics/taints.js";
 
@@ -18,6 +23,8 @@ export interface SchedulingCluster {
   /** Every pod of the cluster (bound pods count as usage on their node). */
   pods: readonly Pod[];
   namespaceLabels?: SimulationOptions["namespaceLabels"];
+  /** PVCs, PVs, StorageClasses, CSINodes (buildStorageState): the volume filters need them. */
+  storage?: StorageState;
 }
 
 export interface NodeRow {
@@ -28,7 +35,7 @@ export interface NodeRow {
 }
 
 export interface Fix {
-  kind: "toleration" | "node-label" | "reduce-request" | "uncordon";
+  kind: "toleration" | "node-label" | "reduce-request" | "uncordon" | "bind-volume";
   description: string;
   /** A strategic-merge patch for `target` (the pod's top controller, or the pod). */
   patch?: Record<string, unknown>;
@@ -49,6 +56,12 @@ export interface PendingAnalysis {
   message: string | null;
   nodes: NodeRow[];
   fixes: Fix[];
+  /**
+   * Nodes where DefaultPreemption's dry run finds room by evicting lower-priority pods: the scheduler
+   * would preempt on one of them. The pods listed are every lower-priority pod of the node (an upper
+   * bound: upstream spares what it can, by priority and PodDisruptionBudgets).
+   */
+  preemptionCandidates: PreemptionCandidate[];
 }
 
 const MI = 1024n * 1024n;
@@ -142,8 +155,9 @@ function withReducedRequest(pod: Pod, resource: string, current: bigint, target:
 
 /** Simulates the pod against the cluster and works out verified what-if fixes. */
 export function analyzePending(pod: Pod, cluster: SchedulingCluster, options: SimulationOptions = {}, target?: ObjectRef): PendingAnalysis {
-  const simulate = (p: Pod, nodes: readonly Node[] = cluster.nodes) =>
-    simulateScheduling(p, nodes, cluster.pods, { ...options, ...(cluster.namespaceLabels ? { namespaceLabels: cluster.namespaceLabels } : {}) });
+  const simOptions: SimulationOptions = { ...options, ...(cluster.namespaceLabels ? { namespaceLabels: cluster.namespaceLabels } : {}), ...(cluster.storage ? { storage: cluster.storage } : {}) };
+  const simulate = (p: Pod, nodes: readonly Node[] = cluster.nodes, storage: StorageState | undefined = cluster.storage) =>
+    simulateScheduling(p, nodes, cluster.pods, { ...simOptions, ...(storage ? { storage } : {}) });
   const verdicts = simulate(pod);
   const nodeByName = new Map(cluster.nodes.map((n) => [n.metadata.name, n]));
   const rows: NodeRow[] = verdicts.map((v) => ({
@@ -157,7 +171,7 @@ export function analyzePending(pod: Pod, cluster: SchedulingCluster, options: Si
     ),
   }));
   const fitsOn = fittingNodes(verdicts);
-  const message = formatFitError(pod, verdicts, cluster.pods, options) ?? null;
+  const message = formatFitError(pod, verdicts, cluster.pods, { ...simOptions, nodes: cluster.nodes }) ?? null;
   const fixes: Fix[] = [];
   if (fitsOn.length === 0) {
     fixes.push(...tolerationFixes(pod, verdicts, nodeByName, simulate, target));
@@ -165,8 +179,10 @@ export function analyzePending(pod: Pod, cluster: SchedulingCluster, options: Si
     const request = requestFix(pod, verdicts, cluster, options, simulate, target);
     if (request) fixes.push(request);
     fixes.push(...uncordonFixes(pod, verdicts, cluster.nodes, simulate));
+    if (cluster.storage) fixes.push(...volumeFixes(pod, cluster.storage, (p, storage) => simulate(p, cluster.nodes, storage)));
   }
-  return { fits: fitsOn.length > 0, fitsOn, message, nodes: rows, fixes };
+  const preemptionCandidates = fitsOn.length ? [] : (preemptionOutcome(pod, verdicts, cluster.pods, { ...simOptions, nodes: cluster.nodes })?.candidates ?? []);
+  return { fits: fitsOn.length > 0, fitsOn, message, nodes: rows, fixes, preemptionCandidates };
 }
 
 type Simulate = (pod: Pod, nodes?: readonly Node[]) => NodeVerdict[];
@@ -285,4 +301,62 @@ function requestFix(pod: Pod, verdicts: readonly NodeVerdict[], cluster: Schedul
     verified: true,
     nodes,
   };
+}
+
+const MAX_VOLUME_FIXES = 3;
+
+/** An Available PV the claim could use, ignoring class and node: free (or pre-bound to it), big enough, same volume mode, every access mode. */
+function couldHold(pv: PersistentVolume, pvc: PersistentVolumeClaim): boolean {
+  const ref = pv.spec?.claimRef;
+  if (ref && !(ref.name === pvc.metadata.name && (ref.namespace ?? "") === (pvc.metadata.namespace ?? ""))) return false;
+  if (pv.status?.phase !== "Available" || pv.metadata.deletionTimestamp) return false;
+  if (storageBytes(pv.spec?.capacity?.storage) < storageBytes(pvc.spec?.resources?.requests?.storage)) return false;
+  if ((pv.spec?.volumeMode ?? "Filesystem") !== (pvc.spec?.volumeMode ?? "Filesystem")) return false;
+  const modes = new Set(pv.spec?.accessModes ?? []);
+  return (pvc.spec?.accessModes ?? []).every((m) => modes.has(m));
+}
+
+/**
+ * "The PV that could bind": for each unbound claim of the pod, the Available PVs that could hold it;
+ * the simulation is re-run with the claim bound to that PV (volumeName, bind-completed, claimRef).
+ * Same class: pre-bind the PV to the claim (claimRef). Another class: the claim must be recreated
+ * with the PV's class (storageClassName is immutable). Only fixes that make the pod fit are returned.
+ */
+function volumeFixes(pod: Pod, storage: StorageState, simulate: (pod: Pod, storage: StorageState) => NodeVerdict[]): Fix[] {
+  const out: Fix[] = [];
+  const ns = pod.metadata.namespace ?? "";
+  for (const volume of pod.spec?.volumes ?? []) {
+    const name = volume.persistentVolumeClaim?.claimName;
+    if (!name) continue;
+    const pvc = storage.pvcs.get(`${ns}/${name}`);
+    if (!pvc || pvc.spec?.volumeName) continue;
+    const candidates = [...storage.pvs.values()].filter((pv) => couldHold(pv, pvc)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    for (const pv of candidates) {
+      if (out.length >= MAX_VOLUME_FIXES) return out;
+      const bound: PersistentVolumeClaim = {
+        ...pvc,
+        metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, "pv.kubernetes.io/bind-completed": "yes" } },
+        spec: { ...pvc.spec, volumeName: pv.metadata.name },
+      };
+      const claimed: PersistentVolume = { ...pv, spec: { ...pv.spec, claimRef: { namespace: ns, name } }, status: { ...pv.status, phase: "Bound" } };
+      const pvcs = new Map(storage.pvcs);
+      pvcs.set(`${ns}/${name}`, bound);
+      const pvs = new Map(storage.pvs);
+      pvs.set(pv.metadata.name, claimed);
+      const nodes = fittingNodes(simulate(pod, { ...storage, pvcs, pvs }));
+      if (!nodes.length) continue;
+      const pvClass = pv.spec?.storageClassName ?? "";
+      const sameClass = pvClass === claimClass(pvc);
+      out.push({
+        kind: "bind-volume",
+        description: sameClass
+          ? `bind claim ${ns}/${name} to the Available PersistentVolume ${pv.metadata.name} (pre-bind it with claimRef)`
+          : `recreate claim ${ns}/${name} with storageClassName "${pvClass}" so it binds the Available PersistentVolume ${pv.metadata.name} (its class is "${claimClass(pvc)}"; storageClassName cannot be changed in place)`,
+        ...(sameClass ? { command: `kubectl patch pv ${pv.metadata.name} --type merge -p '${JSON.stringify({ spec: { claimRef: { namespace: ns, name } } })}'` } : {}),
+        verified: true,
+        nodes,
+      });
+    }
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 // `kubesleuth why-pending <pod-ref>` and `kubesleuth fit <manifest.yaml>`: the scheduler engine on one pod.
 import { Option, type Command } from "commander";
-import type { KubeObject, Node, Pod, PodSpec } from "../../model/kube.js";
+import type { KubeObject, Node, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, StorageClass } from "../../model/kube.js";
+import { buildStorageState, type CSINode } from "../../engines/scheduler/index.js";
 import { formatRef, refOf, type ObjectRef } from "../../model/ref.js";
 import { buildIndex } from "../../indexes/build-index.js";
 import { workloadOf } from "../../analyzers/workload/workload-pods.js";
@@ -16,7 +17,7 @@ import { findKind } from "../../model/kinds.js";
 type Options = CommonOptions & { schedulerVersion?: string };
 
 /** Kinds the scheduler simulation reads, plus the workload kinds a ref may name. */
-const KINDS = ["Pod", "Node", "Namespace", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"];
+const KINDS = ["Pod", "Node", "Namespace", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "CSINode", "ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"];
 const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"]);
 const OLDEST = 23;
 const NEWEST = 36;
@@ -59,6 +60,13 @@ function isPending(pod: Pod): boolean {
   return !pod.spec?.nodeName && phase !== "Succeeded" && phase !== "Failed" && !pod.metadata.deletionTimestamp;
 }
 
+/** A StatefulSet's volumeClaimTemplates, for the pod its controller would create (ordinal 0). */
+interface ClaimTemplates {
+  statefulSet: string;
+  namespace: string;
+  templates: { metadata?: { name?: string }; spec?: PersistentVolumeClaim["spec"] }[];
+}
+
 interface Subject {
   /** What to print as "pod" ("ns/name", or "ns/deploy/name (template)"). */
   label: string;
@@ -68,6 +76,50 @@ interface Subject {
   /** Object a spec patch goes to. */
   target?: ObjectRef;
   note?: string;
+  /** Set for a StatefulSet template: its claims are added to the pod (and synthesized when absent). */
+  claimTemplates?: ClaimTemplates;
+}
+
+/** Default StorageClass: annotated is-default-class "true"; with several, the newest (creation time, then name). */
+function defaultStorageClass(classes: readonly StorageClass[]): string | undefined {
+  const defaults = classes.filter((c) => c.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true");
+  defaults.sort((a, b) => (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? "") || a.metadata.name.localeCompare(b.metadata.name));
+  return defaults[0]?.metadata.name;
+}
+
+/**
+ * What the StatefulSet controller does for pod <name>-0: one volume per claim template, claim
+ * "<template>-<statefulset>-0" (replacing a template volume of the same name). A claim that does not
+ * exist yet is synthesized as the controller would create it (unbound; no class: the default class,
+ * as the DefaultStorageClass admission plugin sets it).
+ */
+function applyClaimTemplates(pod: Pod, t: ClaimTemplates, existing: readonly PersistentVolumeClaim[], classes: readonly StorageClass[]): PersistentVolumeClaim[] {
+  const synthesized: PersistentVolumeClaim[] = [];
+  const volumes = pod.spec.volumes ?? [];
+  for (const template of t.templates) {
+    const base = template.metadata?.name;
+    if (!base) continue;
+    const claimName = `${base}-${t.statefulSet}-0`;
+    const volume = { name: base, persistentVolumeClaim: { claimName } };
+    const at = volumes.findIndex((v) => v.name === base);
+    if (at >= 0) volumes[at] = volume;
+    else volumes.push(volume);
+    if (existing.some((c) => c.metadata.name === claimName && c.metadata.namespace === t.namespace)) continue;
+    const spec = { ...structuredClone(template.spec ?? {}) };
+    if (spec.storageClassName === undefined) {
+      const fallback = defaultStorageClass(classes);
+      if (fallback) spec.storageClassName = fallback;
+    }
+    synthesized.push({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: claimName, namespace: t.namespace }, spec, status: { phase: "Pending" } });
+  }
+  pod.spec.volumes = volumes;
+  return synthesized;
+}
+
+function claimTemplatesOf(object: KubeObject, namespace: string): ClaimTemplates | undefined {
+  if (object.kind !== "StatefulSet") return undefined;
+  const templates = (object.spec as { volumeClaimTemplates?: ClaimTemplates["templates"] } | undefined)?.volumeClaimTemplates;
+  return templates?.length ? { statefulSet: object.metadata.name, namespace, templates } : undefined;
 }
 
 function kubectlKind(kind: string): string {
@@ -103,16 +155,21 @@ function renderText(subject: Subject, analysis: PendingAnalysis | undefined, nod
       for (const more of failures.slice(1)) lines.push(`${"".padEnd(width)}        ${more}`);
     }
   }
+  if (analysis.preemptionCandidates.length) {
+    lines.push("");
+    lines.push("Preemption: kube-scheduler would evict lower-priority pods on one of these nodes (it picks one; PodDisruptionBudgets and reprieve may spare some of the pods listed):");
+    for (const c of analysis.preemptionCandidates) lines.push(`  ${c.node}: ${c.lowerPriorityPods.join(", ")}`);
+  }
   if (!analysis.fits) {
     lines.push("");
     if (analysis.fixes.length) {
       lines.push("What would fix it (each verified by re-running the simulation with the change):");
       for (const fix of analysis.fixes) {
         lines.push(`  - ${fix.description}: then fits on ${fix.nodes.join(", ")}`);
-        lines.push(`      ${fix.command ?? patchCommand(fix.target, fix.patch ?? {}, subject.label)}`);
+        if (fix.command || fix.patch) lines.push(`      ${fix.command ?? patchCommand(fix.target, fix.patch ?? {}, subject.label)}`);
       }
     } else {
-      lines.push("No single change kubesleuth tries (toleration, node label, smaller request, uncordon) makes it fit.");
+      lines.push("No single change kubesleuth tries (toleration, node label, smaller request, uncordon, binding an Available PV) makes it fit.");
     }
   }
   return `${lines.join("\n")}\n`;
@@ -128,6 +185,7 @@ function renderJson(subject: Subject, analysis: PendingAnalysis | undefined, ver
       fitsOn: analysis?.fitsOn ?? [],
       message: analysis?.message ?? null,
       nodes: analysis?.nodes ?? [],
+      preemptionCandidates: analysis?.preemptionCandidates ?? [],
       fixes: (analysis?.fixes ?? []).map((f) => ({
         description: f.description,
         ...(f.patch ? { patch: f.patch, target: f.target ? `${f.target.namespace ? `${f.target.namespace}/` : ""}${kubectlKind(f.target.kind)}/${f.target.name}` : subject.label } : {}),
@@ -153,7 +211,16 @@ async function run(io: CliIo, opts: Options, snapshotPaths: readonly string[], p
   let analysis: PendingAnalysis | undefined;
   if (subject.pod && !subject.scheduled) {
     const namespaceLabels = Object.fromEntries(index.all("Namespace").map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
-    analysis = analyzePending(subject.pod, { nodes, pods: index.all<Pod>("Pod"), namespaceLabels }, { version }, subject.target);
+    const claims = index.all<PersistentVolumeClaim>("PersistentVolumeClaim");
+    const classes = index.all<StorageClass>("StorageClass");
+    const extra = subject.claimTemplates ? applyClaimTemplates(subject.pod, subject.claimTemplates, claims, classes) : [];
+    const storage = buildStorageState({
+      pvcs: [...claims, ...extra],
+      pvs: index.all<PersistentVolume>("PersistentVolume"),
+      storageClasses: classes,
+      csiNodes: index.all<CSINode>("CSINode"),
+    });
+    analysis = analyzePending(subject.pod, { nodes, pods: index.all<Pod>("Pod"), namespaceLabels, storage }, { version }, subject.target);
   }
   io.stdout(opts.output === "json" ? renderJson(subject, analysis, version) : renderText(subject, analysis, nodes.length, version));
   if (subject.scheduled) return EXIT_OK;
@@ -188,7 +255,8 @@ function resolveRef(refText: string, opts: Options) {
     if (live.length) return { label: `${ref.namespace}/${kubectlKind(ref.kind)}/${ref.name}`, scheduled: live.map((p) => p.spec.nodeName).join(", "), target, note: `${formatRef(target)}: all ${live.length} pod(s) are scheduled` };
     const pod = podFromTemplate(object, ref.namespace ?? "default");
     if (!pod) throw new UsageError(`${formatRef(target)} has no pod template`);
-    return { label: `${ref.namespace}/${kubectlKind(ref.kind)}/${ref.name} (pod template)`, pod, target, note: `${formatRef(target)} has no pods: simulating its pod template` };
+    const claimTemplates = claimTemplatesOf(object, ref.namespace ?? "default");
+    return { label: `${ref.namespace}/${kubectlKind(ref.kind)}/${ref.name} (pod template)`, pod, target, note: `${formatRef(target)} has no pods: simulating its pod template`, ...(claimTemplates ? { claimTemplates } : {}) };
   };
 }
 
@@ -207,7 +275,8 @@ async function manifestSubject(path: string, opts: Options): Promise<Subject> {
   }
   const pod = podFromTemplate(object, namespace);
   if (!pod) throw new UsageError(`${path}: ${object.kind} ${object.metadata.name} has no pod template`);
-  return { label: `${namespace}/${kubectlKind(object.kind)}/${object.metadata.name}`, pod, target: { kind: object.kind, namespace, name: object.metadata.name }, ...(note ? { note } : {}) };
+  const claimTemplates = claimTemplatesOf(object, namespace);
+  return { label: `${namespace}/${kubectlKind(object.kind)}/${object.metadata.name}`, pod, target: { kind: object.kind, namespace, name: object.metadata.name }, ...(note ? { note } : {}), ...(claimTemplates ? { claimTemplates } : {}) };
 }
 
 const versionOption = () => new Option("--scheduler-version <1.N>", "kube-scheduler wording and behaviour to simulate (default: the snapshot's server version, else 1.36)");

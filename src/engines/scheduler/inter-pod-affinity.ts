@@ -1,7 +1,7 @@
 // InterPodAffinity (filter half): required pod affinity / anti-affinity of the incoming pod, and existing pods' required anti-affinity.
 import type { LabelSelector, Node, Pod } from "../../model/kube.js";
 import { matchesSelector } from "../../semantics/labels.js";
-import { minorVersion, SUCCESS, unresolvable, unschedulable, type ClusterState, type FilterOptions, type FilterPlugin } from "./framework.js";
+import { minorVersion, preFilterState, SUCCESS, unresolvable, unschedulable, type ClusterState, type FilterOptions, type FilterPlugin } from "./framework.js";
 
 /** interpodaffinity/filtering.go reasons, unchanged v1.21 to v1.36. */
 export const ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -69,15 +69,36 @@ function labelOf(node: Node, key: string): string | undefined {
 
 const pairKey = (key: string, value: string) => `${key}\u0000${value}`;
 
-/** InterPodAffinity PreFilter + Filter for one node; the checks run in upstream order. */
-export const interPodAffinity: FilterPlugin = (pod, nodeInfo, cluster, options) => {
+/** Whether some pod of the node has required anti-affinity terms (cached per pod list). */
+const antiAffinityOnNode = new WeakMap<readonly Pod[], boolean>();
+function nodeHasAntiAffinity(pods: readonly Pod[]): boolean {
+  let has = antiAffinityOnNode.get(pods);
+  if (has === undefined) {
+    has = pods.some((p) => ((p.spec?.affinity as PodAffinitySpec | undefined)?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0);
+    antiAffinityOnNode.set(pods, has);
+  }
+  return has;
+}
+
+interface AffinityState {
+  affinityTerms: AffinityTerm[];
+  antiAffinityTerms: AffinityTerm[];
+  existingAnti: Map<string, number>;
+  affinityCounts: Map<string, number>;
+  antiCounts: Map<string, number>;
+}
+
+/** PreFilter: getExistingAntiAffinityCounts / getIncomingAffinityAntiAffinityCounts over every pod on every node. */
+function affinityState(pod: Pod, cluster: ClusterState, options?: FilterOptions): AffinityState {
   const affinityTerms = termsOf(pod, "podAffinity", options);
   const antiAffinityTerms = termsOf(pod, "podAntiAffinity", options);
-  // getExistingAntiAffinityCounts / getIncomingAffinityAntiAffinityCounts over every pod on every node.
   const existingAnti = new Map<string, number>();
   const affinityCounts = new Map<string, number>();
   const antiCounts = new Map<string, number>();
+  const incoming = affinityTerms.length > 0 || antiAffinityTerms.length > 0;
   for (const info of cluster.nodes) {
+    // Nothing to count on a node without anti-affinity pods when the incoming pod has no terms.
+    if (!incoming && !nodeHasAntiAffinity(info.pods)) continue;
     for (const existing of info.pods) {
       for (const term of termsOf(existing, "podAntiAffinity", options)) {
         const value = labelOf(info.node, term.topologyKey);
@@ -100,6 +121,14 @@ export const interPodAffinity: FilterPlugin = (pod, nodeInfo, cluster, options) 
       }
     }
   }
+  return { affinityTerms, antiAffinityTerms, existingAnti, affinityCounts, antiCounts };
+}
+
+/** InterPodAffinity PreFilter + Filter for one node; the checks run in upstream order. */
+export const interPodAffinity: FilterPlugin = (pod, nodeInfo, cluster, options) => {
+  const { affinityTerms, antiAffinityTerms, existingAnti, affinityCounts, antiCounts } = preFilterState(cluster, pod, `InterPodAffinity/${options?.version ?? ""}`, () =>
+    affinityState(pod, cluster, options),
+  );
   const node = nodeInfo.node;
   // satisfyPodAffinity
   let podsExist = true;

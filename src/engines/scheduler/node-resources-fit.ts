@@ -2,7 +2,7 @@
 import type { Container, Pod } from "../../model/kube.js";
 import { parseQuantity, quantityToBytes, quantityToMillis } from "../../semantics/quantity.js";
 import { compareStrings } from "../../semantics/labels.js";
-import { minorVersion, SUCCESS, type FilterOptions, type FilterPlugin, type FilterStatus, type NodeInfo } from "./framework.js";
+import { memoize, minorVersion, SUCCESS, type FilterOptions, type FilterPlugin, type FilterStatus, type NodeInfo } from "./framework.js";
 
 /** Requests per resource name: cpu in millicores, everything else in whole units (Quantity.Value, rounded up). */
 export type ResourceAmounts = Map<string, bigint>;
@@ -42,6 +42,12 @@ function requestsOf(container: Container): ResourceAmounts {
   return toAmounts(container.resources?.requests);
 }
 
+/** Memo of podRequests and nodeRequested by object and by what changes the sum (version, local storage isolation). The maps returned are read-only. */
+const requestMemo = new WeakMap<object, Map<string, ResourceAmounts>>();
+function memoized(owner: object, options: FilterOptions | undefined, compute: () => ResourceAmounts): ResourceAmounts {
+  return memoize(requestMemo, owner, `${minorVersion(options)}/${options?.localStorageCapacityIsolation === false ? 0 : 1}`, compute);
+}
+
 /**
  * The pod's effective request (resourcehelper.PodRequests; v1.23 computePodResourceRequest):
  * max(sum(containers), max over init containers) per resource, plus spec.overhead. Since v1.29
@@ -50,6 +56,10 @@ function requestsOf(container: Container): ResourceAmounts {
  * resources it names (cpu, memory, hugepages).
  */
 export function podRequests(pod: Pod, options?: FilterOptions): ResourceAmounts {
+  return memoized(pod, options, () => computePodRequests(pod, options));
+}
+
+function computePodRequests(pod: Pod, options?: FilterOptions): ResourceAmounts {
   const minor = minorVersion(options);
   const sidecars = minor >= 29;
   const total: ResourceAmounts = new Map();
@@ -98,9 +108,11 @@ const FIXED = ["cpu", "memory", "ephemeral-storage"] as const;
 
 /** The sum of the requests of the pods already on the node (NodeInfo.Requested). */
 export function nodeRequested(pods: readonly Pod[], options?: FilterOptions): ResourceAmounts {
-  const used: ResourceAmounts = new Map();
-  for (const pod of pods) add(used, podRequests(pod, options));
-  return used;
+  return memoized(pods, options, () => {
+    const used: ResourceAmounts = new Map();
+    for (const pod of pods) add(used, podRequests(pod, options));
+    return used;
+  });
 }
 
 /** fitsRequest: the insufficient resources in upstream order (pods, cpu, memory, ephemeral-storage, scalar resources). */

@@ -3,7 +3,7 @@ import type { LabelSelector, Node, Pod } from "../../model/kube.js";
 import { matchesSelector } from "../../semantics/labels.js";
 import { podMatchesNodeAffinity } from "../../semantics/node-affinity.js";
 import { findUntoleratedTaint } from "../../semantics/taints.js";
-import { minorVersion, SUCCESS, unresolvable, unschedulable, type FilterOptions, type FilterPlugin } from "./framework.js";
+import { minorVersion, preFilterState, SUCCESS, unresolvable, unschedulable, type ClusterState, type FilterOptions, type FilterPlugin } from "./framework.js";
 
 /** ErrReasonConstraintsNotMatch (podtopologyspread/filtering.go), unchanged v1.18 to v1.36. */
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
@@ -73,12 +73,8 @@ function countMatching(pods: readonly Pod[], selector: LabelSelector | null, nam
   ).length;
 }
 
-/** PodTopologySpread PreFilter + Filter for one node. */
-export const podTopologySpread: FilterPlugin = (pod, nodeInfo, cluster, options) => {
-  const constraints = constraintsOf(pod, options);
-  if (constraints.length === 0) return SUCCESS;
-  const namespace = pod.metadata.namespace ?? "";
-  // PreFilter (calPreFilterState): count matching pods per domain over eligible nodes.
+/** Matching pods per topology domain, for every constraint, over the nodes the inclusion policies keep. */
+function domainCounts(pod: Pod, constraints: ReturnType<typeof constraintsOf>, cluster: ClusterState, namespace: string): { counts: Map<string, number>[]; mins: number[] } {
   const counts = constraints.map(() => new Map<string, number>());
   for (const info of cluster.nodes) {
     const node = info.node;
@@ -93,13 +89,24 @@ export const podTopologySpread: FilterPlugin = (pod, nodeInfo, cluster, options)
       map.set(value, (map.get(value) ?? 0) + countMatching(info.pods, c.selector, namespace));
     });
   }
+  // Critical paths start at MaxInt32: with no eligible domain at all, v1.23 lets every node pass.
+  const mins = counts.map((map) => (map.size ? Math.min(...map.values()) : Number.MAX_SAFE_INTEGER));
+  return { counts, mins };
+}
+
+/** PodTopologySpread PreFilter + Filter for one node. */
+export const podTopologySpread: FilterPlugin = (pod, nodeInfo, cluster, options) => {
+  const constraints = constraintsOf(pod, options);
+  if (constraints.length === 0) return SUCCESS;
+  const namespace = pod.metadata.namespace ?? "";
+  // PreFilter (calPreFilterState): count matching pods per domain over eligible nodes, once per simulation.
+  const { counts, mins } = preFilterState(cluster, pod, `PodTopologySpread/${options?.version ?? ""}`, () => domainCounts(pod, constraints, cluster, namespace));
   const node = nodeInfo.node;
   for (const [i, c] of constraints.entries()) {
     if (!hasLabel(node, c.topologyKey)) return unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
     const map = counts[i] as Map<string, number>;
     // minMatchNum: with fewer domains than minDomains the global minimum is 0.
-    // Critical paths start at MaxInt32: with no eligible domain at all, v1.23 lets every node pass.
-    let minMatch = map.size ? Math.min(...map.values()) : Number.MAX_SAFE_INTEGER;
+    let minMatch = mins[i] as number;
     if (minorVersion(options) >= 25 && map.size < c.minDomains) minMatch = 0;
     const selfMatch = matchesSelector(c.selector, pod.metadata.labels) ? 1 : 0;
     const matchNum = map.get(node.metadata.labels?.[c.topologyKey] as string) ?? 0;

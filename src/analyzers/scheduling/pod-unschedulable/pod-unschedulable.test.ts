@@ -39,6 +39,25 @@ testAnalyzer(
         ],
       },
       {
+        // No condition message, no events: the engine's replay. n1 (2 cpu) cannot hold 4 cpu at all
+        // (request > allocatable: unresolvable), n2's taint is not tolerated; both "not helpful" for
+        // preemption; v1.36 message shape as the real scheduler writes it (test/e2e/scheduler-messages.e2e.ts).
+        name: "no message and no events: the scheduler simulation gives the verdict",
+        fixture: "fires-no-message-simulated.yaml",
+        now: NOW,
+        expect: [
+          {
+            messageId: "constraintsUnsatisfied",
+            subject: "Pod/batch/cruncher",
+            evidenceValues: [
+              "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint(s). no new claims to deallocate, preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+              "NodeResourcesFit: Insufficient cpu",
+              "TaintToleration: node(s) had untolerated taint(s)",
+            ],
+          },
+        ],
+      },
+      {
         // Per-cause evidence: the tainted control-plane node, the memory request, the nodeSelector,
         // the cordoned node.
         name: "taint, memory, node selector and cordoned nodes",

@@ -1,7 +1,8 @@
 // Decides which workloads have pods the scheduler cannot place, and lists its reasons per cause (resources, taints, node selection, cordoned nodes, volumes, affinity).
 import { defineAnalyzer } from "../../define.js";
 import type { Evidence, InvestigationStep, Remediation } from "../../../model/finding.js";
-import type { Condition, Event, Node, Pod, Taint, Toleration } from "../../../model/kube.js";
+import type { Condition, Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass, Taint, Toleration } from "../../../model/kube.js";
+import { buildStorageState, formatFitError, simulateScheduling, type CSINode, type NodeVerdict, type SimulationOptions } from "../../../engines/scheduler/index.js";
 import { formatRef, refOf, type ObjectRef } from "../../../model/ref.js";
 import type { ClusterIndex } from "../../../indexes/types.js";
 import { formatAge, parseTime } from "../../../semantics/time.js";
@@ -25,6 +26,23 @@ import {
  * a cluster autoscaler needs some seconds to react.
  */
 const UNSCHEDULABLE_GRACE_MS = 60_000;
+
+/** The scheduler simulation runs for this many workloads at most (each costs nodes x filters). */
+const MAX_SIMULATED = 20;
+/** Per-node verdicts shown as evidence, at most. */
+const MAX_NODE_EVIDENCE = 10;
+
+/** The scheduler version to simulate: the server's minor clamped to what the engine knows (1.23–1.36). */
+function schedulerVersion(serverVersion: string | undefined): string {
+  const m = /^v?1\.(\d+)/.exec(serverVersion ?? "");
+  return m ? `1.${Math.min(36, Math.max(23, Number(m[1])))}` : "1.36";
+}
+
+/** The default scheduler places the pod (the engine simulates kube-scheduler, not other schedulers). */
+function usesDefaultScheduler(pod: Pod): boolean {
+  const name = (pod.spec as { schedulerName?: string }).schedulerName;
+  return !name || name === "default-scheduler";
+}
 
 type Category = "resources" | "taint" | "nodeSelection" | "cordoned" | "volume" | "podAffinity" | "topologySpread" | "ports" | "other";
 
@@ -164,7 +182,7 @@ export const podUnschedulable = defineAnalyzer({
   title: "Pods cannot be scheduled",
   area: "scheduling",
   severity: "error",
-  needs: ["Pod", "Event", "Node", ...WORKLOAD_KINDS],
+  needs: ["Pod", "Event", "Node", "Namespace", "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "CSINode", ...WORKLOAD_KINDS],
   messages: {
     insufficientResources: {
       summary: "{{workload}}: {{pods}} Pending for {{age}}, no node has room: {{causes}}",
@@ -189,18 +207,46 @@ export const podUnschedulable = defineAnalyzer({
       remediation: "Read the scheduler's message in the pod's conditions and FailedScheduling events.",
     },
   },
-  run({ index, now, report }) {
+  run({ index, now, report, snapshot }) {
     const found: { pod: Pod; detail: Unschedulable }[] = [];
     for (const pod of index.all<Pod>("Pod")) {
       const detail = unschedulable(index, pod, now);
       if (detail) found.push({ pod, detail });
     }
     const nodes = index.all<Node>("Node");
+    const allPods = index.all<Pod>("Pod");
+    let simOptions: SimulationOptions | undefined;
+    // kube-scheduler's filters replayed on the snapshot: works when the events are gone, and names the nodes.
+    const simulate = (pod: Pod): { verdicts: NodeVerdict[]; message?: string; version: string } => {
+      simOptions ??= {
+        version: schedulerVersion(snapshot.serverVersion),
+        firstFailureOnly: true,
+        namespaceLabels: Object.fromEntries(index.all("Namespace").map((n) => [n.metadata.name, n.metadata.labels ?? {}])),
+        storage: buildStorageState({
+          pvcs: index.all<PersistentVolumeClaim>("PersistentVolumeClaim"),
+          pvs: index.all<PersistentVolume>("PersistentVolume"),
+          storageClasses: index.all<StorageClass>("StorageClass"),
+          csiNodes: index.all<CSINode>("CSINode"),
+        }),
+      };
+      const verdicts = simulateScheduling(pod, nodes, allPods, simOptions);
+      const message = formatFitError(pod, verdicts, allPods, { ...simOptions, nodes });
+      return { verdicts, version: simOptions.version!, ...(message ? { message } : {}) };
+    };
+    let simulated = 0;
 
     for (const group of groupByWorkload(index, found)) {
       const { pod, detail } = group.members[0]!;
       const pods = group.members.map((m) => m.pod);
       const podRef = refOf(pod);
+      const sim = nodes.length > 0 && usesDefaultScheduler(pod) && simulated++ < MAX_SIMULATED ? simulate(pod) : undefined;
+      if (!detail.message && sim?.message) {
+        // No condition message and no FailedScheduling event left: the simulation says what kube-scheduler would.
+        detail.message = sim.message;
+        detail.path = "scheduler simulation";
+        const parsed = parseSchedulerMessage(sim.message);
+        if (parsed) detail.verdict = parsed;
+      }
       const ns = pod.metadata.namespace ?? "default";
       const verdict = detail.verdict;
       const since = Math.min(...group.members.map((m) => m.detail.since));
@@ -217,6 +263,25 @@ export const podUnschedulable = defineAnalyzer({
         });
       }
       if (verdict?.preemption) evidence.push({ ref: podRef, path: detail.path, value: verdict.preemption, note: "the scheduler's preemption verdict" });
+      if (sim?.message) {
+        const same = sim.message === detail.message;
+        if (detail.path !== "scheduler simulation") {
+          evidence.push({
+            ref: podRef,
+            path: "scheduler simulation",
+            value: sim.message,
+            note: same
+              ? `kubesleuth's replay of kube-scheduler ${sim.version} filters on the snapshot gives the same message: the cause still holds`
+              : `kubesleuth's replay of kube-scheduler ${sim.version} filters on the snapshot (differs from the recorded message: the cluster changed since, or a plugin kubesleuth does not model)`,
+          });
+        }
+        for (const v of sim.verdicts.filter((x) => x.failures.length).slice(0, MAX_NODE_EVIDENCE)) {
+          const first = v.failures[0]!;
+          evidence.push({ ref: { kind: "Node", name: v.node }, path: "scheduler simulation", value: `${first.plugin}: ${first.status.reasons.join(", ")}`, note: "the first filter that rejects the pod on this node" });
+        }
+      } else if (sim && !sim.message) {
+        evidence.push({ ref: podRef, path: "scheduler simulation", value: sim.verdicts.filter((v) => v.fits).map((v) => v.node).slice(0, MAX_NODE_EVIDENCE).join(", "), note: `kubesleuth's replay of kube-scheduler ${sim.version} filters finds nodes that fit now: the next scheduling attempt may succeed` });
+      }
       if (verdict?.postFilter) evidence.push({ ref: podRef, path: detail.path, value: verdict.postFilter, note: "other PostFilter plugins of the scheduler (not a cause)" });
       const lastEvent = detail.events.at(-1);
       if (lastEvent) evidence.push(eventEvidence(pod, lastEvent));
