@@ -18,6 +18,7 @@ import { runSnapshot } from "./commands/snapshot.js";
 import { registerReachCommand } from "./commands/reach.js";
 import { registerSchedulingCommands } from "./commands/why-pending.js";
 import { registerRbacCommands } from "./commands/rbac.js";
+import { registerHelmCommands } from "./commands/helm.js";
 
 const EXAMPLES = `
 Examples:
@@ -41,6 +42,10 @@ Examples:
   kubesleuth reach shop/deploy/web svc/api -n shop --port http
   kubesleuth can-i list secrets -n shop --as-sa shop/api --explain
   kubesleuth why-pending shop/deploy/recommender --snapshot examples/shop-cluster
+
+  # Helm releases from their storage Secrets: history, and what an upgrade changed
+  kubesleuth helm history shop-web -n shop
+  kubesleuth helm diff shop-web -n shop
 
 As a kubectl plugin: put kubectl-sleuth on your PATH and run \`kubectl sleuth scan\`.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, config or source error.
@@ -89,7 +94,7 @@ function splitList(values: string[] | undefined): string[] {
  * Commands that live in their own module register here (program, context) => void; the core
  * commands (scan, diagnose, inspect, snapshot) are declared below.
  */
-const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands];
+const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerHelmCommands];
 
 /** Runs the CLI with the given arguments; resolves to the exit code. Never calls process.exit. */
 export async function execute(argv: readonly string[], io: CliIo): Promise<number> {
