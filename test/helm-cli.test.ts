@@ -90,7 +90,8 @@ describe("kubesleuth helm", () => {
     assert.match(r.stdout, /\+ ConfigMap shop\/shop-web-cfg/);
     // The rendered Secret's value changed: two different fingerprints, no value.
     assert.match(r.stdout, /~ stringData\.password: <redacted by kubesleuth> #[0-9a-f]{8} → <redacted by kubesleuth> #[0-9a-f]{8}/);
-    assert.match(r.stdout, /\+ service: \{"targetPort":"web"\}/);
+    assert.match(r.stdout, /\+ service\.targetPort: web/);
+    assert.match(r.stdout, /\+ image\.tag: 2\.9\.0/);
     // db.password is the same value in 2 and 3: no values line for it.
     assert.ok(!/db/.test(r.stdout.split("User-supplied values")[1] ?? ""), r.stdout);
   });
@@ -101,7 +102,7 @@ describe("kubesleuth helm", () => {
     noCanary(r.stdout);
     const d = JSON.parse(r.stdout) as { from: number; to: number; resources: unknown[]; values: { path: string; change: string; new: string }[]; chart?: unknown };
     assert.deepEqual([d.from, d.to, d.resources, d.chart], [1, 2, [], undefined]);
-    assert.deepEqual(d.values.map((v) => [v.path, v.change]), [["db", "added"]]);
+    assert.deepEqual(d.values.map((v) => [v.path, v.change]), [["db.password", "added"]]);
     assert.match(JSON.stringify(d.values[0]!.new), /redacted by kubesleuth/);
   });
 

@@ -8,6 +8,10 @@ export interface ExpectedFinding {
   /** `Kind/namespace/name` or `Kind/name`. */
   subject: string;
   area: string;
+  /** Evidence items the (top-level) finding must carry: field path and value (deep-equal). */
+  evidence?: { path: string; value: unknown }[];
+  /** A command one of its remediation steps must give exactly. */
+  remediationCommand?: string;
 }
 
 export interface Scenario {

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { isDeepStrictEqual } from "node:util";
 import type { Finding, Report } from "../../src/model/finding.js";
 import { findAnalyzer } from "../../src/analyzers/registry.js";
 import { readClusterEnv, repoRoot, sleuth, waitFor, type ClusterEnv } from "./harness.js";
@@ -48,7 +49,18 @@ function rows(report: Report): { code: string; subject: string; area: string; se
 }
 
 function hasFinding(report: Report, e: ExpectedFinding): boolean {
-  return rows(report).some((r) => (r.code === e.code || r.code.startsWith(`${e.code}/`)) && r.subject === e.subject && r.area === e.area);
+  const matches = (code: string, subject: string): boolean => (code === e.code || code.startsWith(`${e.code}/`)) && subject === e.subject;
+  if (e.evidence || e.remediationCommand) {
+    // Details are asserted on the finding itself (a top-level one: related symptoms carry no evidence).
+    return report.findings.some(
+      (f) =>
+        matches(f.code, subjectOf(f)) &&
+        f.area === e.area &&
+        (e.evidence ?? []).every((want) => f.evidence.some((ev) => ev.path === want.path && isDeepStrictEqual(ev.value, want.value))) &&
+        (!e.remediationCommand || f.remediation.some((r) => r.command === e.remediationCommand)),
+    );
+  }
+  return rows(report).some((r) => matches(r.code, r.subject) && r.area === e.area);
 }
 
 function concerns(f: Finding, s: Scenario): boolean {

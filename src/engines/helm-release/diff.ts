@@ -76,8 +76,9 @@ function join(base: string, key: string): string {
 /** A structural diff of two JSON values; lists of named items are matched by name, others by position. */
 export function diffValues(a: unknown, b: unknown, path = ""): FieldChange[] {
   if (a === undefined && b === undefined) return [];
-  if (a === undefined) return [{ path, change: "added", new: b }];
-  if (b === undefined) return [{ path, change: "removed", old: a }];
+  // An object added or removed whole is listed leaf by leaf (`service.targetPort: (unset) → web`).
+  if (a === undefined) return isPlainObject(b) && Object.keys(b).length > 0 ? diffValues({}, b, path) : [{ path, change: "added", new: b }];
+  if (b === undefined) return isPlainObject(a) && Object.keys(a).length > 0 ? diffValues(a, {}, path) : [{ path, change: "removed", old: a }];
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => diffValues(a[k], b[k], join(path, k)));

@@ -2,9 +2,11 @@
 // `helm upgrade` with values that point the Service's targetPort at a port name the pods do not have.
 // The release Secrets are Helm's own (sh.helm.release.v1.<release>.v<revision>, type helm.sh/release.v1).
 //
-// No Helm analyzer exists yet: checkState asserts the real release Secrets (what that analyzer will read) and
-// `expect` asserts what the break produces with the existing analyzers. The release-diff finding (revision 2
-// changed service.targetPort from http to web) comes with the Helm analyzer; add it to `expect` then.
+// `expect`: helm-release-unhealthy must name the release, the field revision 2 changed (the Service's
+// spec.ports[name=http].targetPort, now "web": the chart's pods name their port "http", see values.yaml)
+// and the rollback to revision 1 (the only earlier revision, deployed then superseded), live and offline;
+// the Service's own finding stays expected too. checkState keeps asserting the real release Secrets,
+// decoded here independently of kubesleuth, so a wrong finding cannot come from a wrong cluster state.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,7 +59,19 @@ export const scenario: Scenario = {
   name: "case9-helm-upgrade",
   description: "helm upgrade renames the Service's targetPort to a port the pods do not define: release v1 superseded, v2 deployed",
   namespaces: [NS],
-  expect: [{ code: "service-target-port-mismatch/namedPortNotFound", subject: `Service/${NS}/${RELEASE}`, area: "network" }],
+  expect: [
+    { code: "service-target-port-mismatch/namedPortNotFound", subject: `Service/${NS}/${RELEASE}`, area: "network" },
+    {
+      code: "helm-release-unhealthy/upgradeBrokeResources",
+      subject: `HelmRelease/${NS}/${RELEASE}`,
+      area: "release",
+      evidence: [
+        { path: "spec.ports[name=http].targetPort", value: "web" },
+        { path: "revisions[1].status", value: "superseded" },
+      ],
+      remediationCommand: `helm rollback ${RELEASE} 1 -n ${NS}`,
+    },
+  ],
   async setup(env) {
     kubectl(env, ["delete", "namespace", NS, "--ignore-not-found", "--wait=true", "--timeout=120s"]);
     helm(env, ["install", RELEASE, chart, "-n", NS, "--create-namespace", "--wait", "--timeout", "2m"]);

@@ -239,7 +239,12 @@ export const helmReleaseUnhealthy = defineAnalyzer({
         remediation: [
           rollbackRemediation(release, previous, latest),
           ...(values.length
-            ? [{ description: `Or correct the values that changed (${values.slice(0, 3).map(formatChange).join("; ")}) and upgrade again with the same chart version ${latest.chart.version}`, command: `helm get values ${release.metadata.name} -n ${namespace} -o yaml > values.yaml   # edit, then: helm upgrade ${release.metadata.name} <chart> --version ${latest.chart.version} -n ${namespace} -f values.yaml` }]
+            ? [
+                {
+                  description: `Or correct the values revision ${latest.revision} changed (${values.slice(0, 3).map(formatChange).join("; ")}) in the saved values, then: helm upgrade ${release.metadata.name} <chart> --version ${latest.chart.version} -n ${namespace} -f values.yaml`,
+                  command: `helm get values ${release.metadata.name} -n ${namespace} -o yaml > values.yaml`,
+                },
+              ]
             : []),
         ],
       };
