@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { load as loadYaml } from "js-yaml";
+import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../../model/kube.js";
 import type { HelmRelease } from "../../model/helm-release.js";
 import { createSnapshotBuilder } from "../snapshot-builder.js";
@@ -53,8 +54,8 @@ describe("Helm release storage: conformance (shared/conformance/helm-release)", 
       assert.deepEqual(revision.chart, { name: e.chart!.metadata!.name, version: e.chart!.metadata!.version, appVersion: e.chart!.metadata!.appVersion });
       assert.equal(revision.storedIn, `Secret/${c.secret.metadata.name}`);
       assert.deepEqual(revision.values, {}, "these releases have no user-supplied values (no config key)");
-      // The resources: what js-yaml (another parser) reads from the expected manifest text.
-      const docs = (e.manifest ?? "").split(/^---$/m).map((d) => loadYaml(d) as KubeObject | undefined).filter((d): d is KubeObject => !!d);
+      // The resources: what the `yaml` package (not the decoder's js-yaml) reads from the expected manifest text.
+      const docs = parseAllDocuments(e.manifest ?? "").map((d) => d.toJS() as KubeObject | null).filter((d): d is KubeObject => !!d);
       assert.deepEqual(revision.resources.map((r) => r.object), docs);
       assert.deepEqual(revision.resources.map((r) => r.source), [...(e.manifest ?? "").matchAll(/^# Source: (\S+)$/gm)].map((m) => m[1]));
       // Nothing of the chart (templates, files, default values) is kept.
@@ -144,6 +145,12 @@ describe("Helm release sanitizing", () => {
     ]);
     assert.deepEqual(resources[1]!.object.data, { mode: "fast" });
   });
+
+  it("a manifest that is not YAML: the error names the template and line, never the text", () => {
+    const r = parseManifest("---\n# Source: c/templates/a.yaml\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: c/templates/b.yaml\nkind: Secret\ndata: [unclosed-canary-77\n");
+    assert.deepEqual(r.resources.map((x) => x.object.metadata.name), ["a"]);
+    assert.match(r.error ?? "", /^manifest c\/templates\/b\.yaml: invalid YAML at line \d+$/);
+  });
 });
 
 describe("Helm releases through the snapshot builder and the archive (canary)", () => {
@@ -196,5 +203,26 @@ describe("Helm releases through the snapshot builder and the archive (canary)", 
     assert.equal(s.coverage.HelmRelease?.status, "partial");
     assert.equal(s.coverage.HelmRelease?.count, 1);
     assert.deepEqual(s.skipped.map((x) => x.location), ["Secret x/sh.helm.release.v1.a.v1"]);
+  });
+});
+
+describe("Helm releases from offline inputs", () => {
+  it("a cluster-info dump directory with the release Secrets added (kubectl get secrets -o json beside the dump)", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { loadSnapshot } = await import("../snapshot/load-snapshot.js");
+    const dir = mkdtempSync(join(tmpdir(), "ks-helm-dump-"));
+    mkdirSync(join(dir, "shop"));
+    writeFileSync(join(dir, "nodes.json"), JSON.stringify({ kind: "NodeList", apiVersion: "v1", items: [{ metadata: { name: "n1" } }] }));
+    writeFileSync(join(dir, "shop", "pods.json"), JSON.stringify({ kind: "PodList", apiVersion: "v1", items: [] }));
+    writeFileSync(join(dir, "shop", "replication-controllers.json"), JSON.stringify({ kind: "ReplicationControllerList", apiVersion: "v1", items: [] }));
+    const release = { name: "web", namespace: "shop", version: 1, info: { status: "deployed" }, chart: { metadata: { name: "web", version: "1.0.0" } }, manifest: "" };
+    writeFileSync(join(dir, "shop", "secrets.json"), JSON.stringify({ kind: "SecretList", apiVersion: "v1", items: [{ type: "helm.sh/release.v1", metadata: { name: "sh.helm.release.v1.web.v1", namespace: "shop" }, data: { release: b64(helmEncode(release)) } }] }));
+    const s = await loadSnapshot([dir]);
+    assert.deepEqual(s.source.formats, ["cluster-info-dump"]);
+    const [web] = s.objects.get("HelmRelease") as HelmRelease[];
+    assert.deepEqual([web?.metadata.namespace, web?.metadata.name, web?.revisions[0]?.status], ["shop", "web", "deployed"]);
+    assert.equal(s.objects.get("Secret")?.[0]?.data && (s.objects.get("Secret")![0]!.data as Record<string, string>).release, "<redacted by kubesleuth>");
   });
 });

