@@ -47,14 +47,20 @@ function plausibleCauses(index: ClusterIndex, bad: UnhealthyResource, changes: R
   return out;
 }
 
+/** Helm's error descriptions can be long and multi-line; the summary gets the first 300 characters of one line (the evidence keeps all). */
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
+}
+
 function helmCommand(verb: string, release: HelmRelease, rest = ""): string {
   return `helm ${verb} ${release.metadata.name}${rest ? ` ${rest}` : ""} -n ${release.metadata.namespace}`;
 }
 
 function revisionEvidence(release: HelmRelease, r: HelmRevision, note: string): Evidence[] {
   return [
-    { ref: refOf(release), path: `revisions[${r.revision}].status`, value: r.status, note: `${note}; stored in ${r.storedIn}` },
-    ...(r.description ? [{ ref: refOf(release), path: `revisions[${r.revision}].description`, value: r.description }] : []),
+    { ref: refOf(release), path: `revisions[revision=${r.revision}].status`, value: r.status, note: `${note}; stored in ${r.storedIn}` },
+    ...(r.description ? [{ ref: refOf(release), path: `revisions[revision=${r.revision}].description`, value: r.description }] : []),
   ];
 }
 
@@ -85,7 +91,7 @@ export const helmReleaseUnhealthy = defineAnalyzer({
     operationPending: {
       summary: "Helm release {{namespace}}/{{release}} is stuck in {{status}} at revision {{revision}} since {{since}}",
       rootCause:
-        "Revision {{revision}} has status {{status}}: Helm wrote it before applying the {{operation}} and never recorded the outcome (the helm process was killed, timed out, or lost the API). Helm treats a pending latest revision as a lock, so every new install, upgrade or rollback is refused with \"another operation (install/upgrade/rollback) is in progress\".",
+        "Revision {{revision}} has status {{status}}: Helm wrote it before applying the {{operation}} and never recorded the outcome (the helm process was killed, timed out, or lost the API). Helm treats a pending latest revision as a lock: every new upgrade is refused with \"another operation (install/upgrade/rollback) is in progress\" (and a new install of the name with \"cannot re-use a name that is still in use\"). Rollback and uninstall are not blocked by it.",
       remediation:
         "Make sure no helm process (CI job, operator) is still working on the release, then roll back to the last deployed revision; for a first install that never finished, uninstall and install again.",
     },
@@ -118,7 +124,9 @@ export const helmReleaseUnhealthy = defineAnalyzer({
         const remediation: Remediation[] = [];
         const inspect = `kubectl get secrets,configmaps -n ${namespace} -l owner=helm,name=${release.metadata.name}`;
         if (previous) {
-          remediation.push(rollbackRemediation(release, previous, latest));
+          // No "rollback" field: undoing this would mean going back to the stuck revision.
+          const { rollback: _undo, ...rollback } = rollbackRemediation(release, previous, latest);
+          remediation.push(rollback);
           remediation.push({
             description: `If rollback is refused too: delete only the pending revision's storage so revision ${previous.revision} is the latest again (the cluster objects stay), then upgrade again`,
             command: `kubectl delete ${latest.storedIn.toLowerCase()} -n ${namespace}`,
@@ -136,7 +144,7 @@ export const helmReleaseUnhealthy = defineAnalyzer({
           data: { ...base, since: since ?? "unknown", operation },
           evidence: [
             ...revisionEvidence(release, latest, `the latest revision; pending for ${Math.round(age / 60000)} minutes`),
-            ...(previous ? [{ ref: subject, path: `revisions[${previous.revision}].status`, value: previous.status, note: "the last revision that deployed: the rollback target" }] : []),
+            ...(previous ? [{ ref: subject, path: `revisions[revision=${previous.revision}].status`, value: previous.status, note: "the last revision that deployed: the rollback target" }] : []),
           ],
           investigation: [
             historyStep(release, `revision ${latest.revision} ${latest.status} since ${since}`),
@@ -167,7 +175,7 @@ export const helmReleaseUnhealthy = defineAnalyzer({
           : [{ description: "No revision ever deployed: fix the cause, then uninstall and install again", command: helmCommand("uninstall", release), verify: helmCommand("status", release) }];
         report("releaseFailed", {
           subject,
-          data: { ...base, operation, description: latest.description ?? "(no description)", unhealthyText },
+          data: { ...base, operation, description: oneLine(latest.description ?? "(no description)"), unhealthyText },
           evidence: [...revisionEvidence(release, latest, "the latest revision"), ...unhealthy.flatMap((u) => u.evidence)],
           affected: workloadRefs(unhealthy),
           investigation: [historyStep(release, `revision ${latest.revision} failed: ${latest.description ?? ""}`), { step: "Show what Helm recorded", command: helmCommand("status", release), result: latest.description ?? "", outcome: "problem" }],
@@ -185,8 +193,8 @@ export const helmReleaseUnhealthy = defineAnalyzer({
         .flatMap((x) => x.causes.flatMap((c) => c.fields.map((f) => `${c.resource.resource.kind} ${c.resource.resource.name} ${formatChange(f)}`)))
         .filter((t, i, all) => all.indexOf(t) === i);
       const evidence: Evidence[] = [
-        { ref: subject, path: `revisions[${latest.revision}].status`, value: latest.status, note: `deployed ${latest.lastDeployed ?? ""}; stored in ${latest.storedIn}` },
-        { ref: subject, path: `revisions[${previous.revision}].status`, value: previous.status, note: "the last deployed revision before it: the rollback target" },
+        { ref: subject, path: `revisions[revision=${latest.revision}].status`, value: latest.status, note: `deployed ${latest.lastDeployed ?? ""}; stored in ${latest.storedIn}` },
+        { ref: subject, path: `revisions[revision=${previous.revision}].status`, value: previous.status, note: "the last deployed revision before it: the rollback target" },
       ];
       const seen = new Set<string>();
       for (const x of explained) {
