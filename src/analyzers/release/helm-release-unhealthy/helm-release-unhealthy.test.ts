@@ -32,6 +32,14 @@ testAnalyzer(
         ],
       },
       {
+        name: "upgrade changed the image to a missing tag (pod ErrImagePull); upgrade changed the Service selector (selects nothing)",
+        fixture: "fires-upgrade-broke-workload-and-selector.yaml",
+        expect: [
+          { messageId: "upgradeBrokeResources", subject: "HelmRelease/shop/api", evidenceValues: ["api:1.5-typo", "ErrImagePull"], affects: ["Pod/shop/api-new"] },
+          { messageId: "upgradeBrokeResources", subject: "HelmRelease/shop/front", evidenceValues: ["frontend", { app: "frontend" }] },
+        ],
+      },
+      {
         name: "pending-upgrade over the lock for 80 minutes; pending-install that never finished",
         fixture: "fires-pending-operations.yaml",
         now: NOW,
