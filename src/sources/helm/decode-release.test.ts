@@ -146,6 +146,15 @@ describe("Helm release sanitizing", () => {
     assert.deepEqual(resources[1]!.object.data, { mode: "fast" });
   });
 
+  it("other rendered objects: env literals with secret-looking names and credential-shaped strings become markers", () => {
+    const { resources } = parseManifest(
+      "---\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: app:1\n        env:\n        - name: DB_PASSWORD\n          value: hunter4\n        - name: DB_HOST\n          value: db\n        - name: DSN_URL\n          value: postgres://u:hunter5@db/x\n",
+    );
+    const text = JSON.stringify(resources);
+    assert.ok(!text.includes("hunter4") && !text.includes("hunter5"), text);
+    assert.ok(text.includes('"value":"db"') && text.includes('"image":"app:1"'));
+  });
+
   it("a manifest that is not YAML: the error names the template and line, never the text", () => {
     const r = parseManifest("---\n# Source: c/templates/a.yaml\nkind: ConfigMap\nmetadata:\n  name: a\n---\n# Source: c/templates/b.yaml\nkind: Secret\ndata: [unclosed-canary-77\n");
     assert.deepEqual(r.resources.map((x) => x.object.metadata.name), ["a"]);

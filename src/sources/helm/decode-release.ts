@@ -10,7 +10,7 @@ import { CORE_SCHEMA, load as loadYaml } from "js-yaml";
 import type { HelmHookSummary, HelmManifestResource, HelmRevision } from "../../model/helm-release.js";
 import type { KubeObject } from "../../model/kube.js";
 import { REDACTED } from "../redact.js";
-import { redactedMarker, sanitizeValues } from "./sanitize-values.js";
+import { redactedMarker, sanitizeManifestObject, sanitizeValues } from "./sanitize-values.js";
 
 /** The Secret type of Helm 3 release Secrets. */
 export const HELM_SECRET_TYPE = "helm.sh/release.v1";
@@ -130,7 +130,7 @@ export function parseManifest(manifest: string): { resources: HelmManifestResour
     const object = value as KubeObject;
     if (typeof object.kind !== "string") continue;
     object.metadata = (typeof object.metadata === "object" && object.metadata !== null ? object.metadata : {}) as KubeObject["metadata"];
-    resources.push({ ...(source ? { source } : {}), object: object.kind === "Secret" ? redactManifestSecret(object) : object });
+    resources.push({ ...(source ? { source } : {}), object: object.kind === "Secret" ? redactManifestSecret(object) : (sanitizeManifestObject(object) as KubeObject) });
   }
   return { resources };
 }

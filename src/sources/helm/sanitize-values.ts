@@ -8,6 +8,9 @@
 //    Secret or a path rather than hold a value, and are kept.
 // 2. Anywhere, a string that looks like a credential is redacted whatever its key: a PEM block, a JWT,
 //    an AWS access key id, GitHub / GitLab / Slack tokens, a URL with a password (`scheme://user:pass@`).
+// Rendered manifests (sanitizeManifestObject): rule 2 everywhere, and container env entries whose name
+// is secret-looking by rule 1 (`DB_PASSWORD`) lose their literal value; rendered Secrets lose every
+// data/stringData value (decode-release.ts).
 import { createHmac, randomBytes } from "node:crypto";
 import { REDACTED } from "../redact.js";
 
@@ -32,6 +35,9 @@ const SECRET_VALUE_PATTERNS: readonly RegExp[] = [
   /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:[^\s/@]+@/i, // URL with user:password
 ];
 
+/** One cheap test that every SECRET_VALUE_PATTERNS match passes (most strings fail it). */
+const SECRET_VALUE_HINT = /-----BEGIN|eyJ|AKIA|ASIA|gh[pousr]_|glpat-|xox[abposr]-|:\/\//;
+
 /** The words of a key: `dbPassword` -> db, password; `TLS_CERT` -> tls, cert; `api-key` -> api, key. */
 export function keyWords(key: string): string[] {
   return key
@@ -42,8 +48,20 @@ export function keyWords(key: string): string[] {
     .filter(Boolean);
 }
 
+/** Keys repeat across revisions and objects (env names, value keys): remembered, up to a bound. */
+const secretKeyCache = new Map<string, boolean>();
+
 /** Whether a key holds a secret value by rule 1. */
 export function isSecretKey(key: string): boolean {
+  let known = secretKeyCache.get(key);
+  if (known === undefined) {
+    known = decideSecretKey(key);
+    if (secretKeyCache.size < 100_000) secretKeyCache.set(key, known);
+  }
+  return known;
+}
+
+function decideSecretKey(key: string): boolean {
   const words = keyWords(key);
   if (words.length === 0) return false;
   if (NAME_WORDS.has(words[words.length - 1]!)) return false;
@@ -52,7 +70,7 @@ export function isSecretKey(key: string): boolean {
 
 /** Whether a string looks like a credential by itself (rule 2). */
 export function looksLikeSecretValue(value: string): boolean {
-  return SECRET_VALUE_PATTERNS.some((p) => p.test(value));
+  return SECRET_VALUE_HINT.test(value) && SECRET_VALUE_PATTERNS.some((p) => p.test(value));
 }
 
 // Redacted values carry a short keyed fingerprint so that a diff can tell "changed" from "unchanged" without
@@ -82,4 +100,29 @@ export function sanitizeValues(value: unknown, insideSecret = false): unknown {
   if (typeof value === "string") return insideSecret || looksLikeSecretValue(value) ? redactedMarker(value) : value;
   if (typeof value === "number" || typeof value === "bigint") return insideSecret ? redactedMarker(String(value)) : value;
   return value;
+}
+
+/**
+ * A copy of a rendered (non-Secret) object with credential-shaped strings anywhere, and the literal
+ * values of env entries with secret-looking names, replaced by markers. Everything else is kept as is.
+ */
+export function sanitizeManifestObject(value: unknown, key = ""): unknown {
+  if (Array.isArray(value)) {
+    if (key === "env") {
+      return value.map((item) => {
+        const e = item as { name?: unknown; value?: unknown };
+        if (e && typeof e === "object" && typeof e.name === "string" && typeof e.value === "string" && isSecretKey(e.name)) {
+          return { ...(sanitizeManifestObject(e) as object), value: redactedMarker(e.value) };
+        }
+        return sanitizeManifestObject(item);
+      });
+    }
+    return value.map((v) => sanitizeManifestObject(v));
+  }
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = sanitizeManifestObject(v, k);
+    return out;
+  }
+  return typeof value === "string" && looksLikeSecretValue(value) ? redactedMarker(value) : value;
 }
