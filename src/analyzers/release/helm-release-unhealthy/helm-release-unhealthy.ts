@@ -101,7 +101,7 @@ export const helmReleaseUnhealthy = defineAnalyzer({
       remediation: "Fix what the failure names, or roll back to the last deployed revision.",
     },
     upgradeBrokeResources: {
-      summary: "Helm release {{namespace}}/{{release}}: after the upgrade to revision {{revision}}, {{unhealthyCount}} of its resources are unhealthy: {{unhealthy}}",
+      summary: "Helm release {{namespace}}/{{release}} revision {{revision}} left {{unhealthy}} unhealthy; it changed {{firstChange}} (rollback target: revision {{previous}}, the last that deployed before it)",
       rootCause:
         "Revision {{revision}} deployed, and now {{unhealthyText}} Compared with revision {{previous}}, the last one before it that deployed, the release changed {{changes}}, which plausibly explains it.",
       remediation: "Roll back to the last good revision, then correct the change (values or chart) and upgrade again.",
@@ -219,7 +219,7 @@ export const helmReleaseUnhealthy = defineAnalyzer({
         data: {
           ...base,
           previous: previous.revision,
-          unhealthyCount: unhealthy.length,
+          firstChange: fieldsText[0]! + (fieldsText.length > 1 ? ` and ${fieldsText.length - 1} more` : ""),
           unhealthy: explained.map((x) => `${x.bad.object.kind} ${x.bad.object.metadata.name}`).join(", "),
           unhealthyText: `${explained.map((x) => `${x.bad.object.kind} ${x.bad.object.metadata.name} ${x.bad.problem}`).join("; ")}.`,
           changes: fieldsText.slice(0, MAX_CHANGES).join("; ") + (fieldsText.length > MAX_CHANGES ? ` and ${fieldsText.length - MAX_CHANGES} more` : ""),
