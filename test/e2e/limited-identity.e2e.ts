@@ -58,6 +58,8 @@ const IN_NAMESPACE: Record<string, "ok" | "forbidden"> = {
   ClusterRoleBinding: "forbidden",
   PriorityClass: "forbidden",
   CustomResourceDefinition: "forbidden",
+  // Not an API kind: Helm releases are decoded from their Secrets, which `view` does not grant.
+  HelmRelease: "forbidden",
 };
 
 /** Across all namespaces (no -n), the RoleBinding grants nothing: every list is at the cluster scope. */

@@ -3,7 +3,7 @@
 import { HELM_RELEASE_API_VERSION, HELM_RELEASE_KIND, type HelmRelease, type HelmRevision } from "../../model/helm-release.js";
 import type { KubeObject } from "../../model/kube.js";
 import type { SkippedInput } from "../../model/snapshot.js";
-import { decodeStorageEntry, HelmDecodeError, helmStorageOf } from "./decode-release.js";
+import { decodeStorageEntry, HelmDecodeError, helmStorageOf, resanitizeRevision } from "./decode-release.js";
 
 interface ReleaseEntry {
   namespace: string;
@@ -59,7 +59,7 @@ export function createHelmReleaseCollector(): HelmReleaseCollector {
       const namespace = object.metadata.namespace ?? "default";
       const entry = entryFor(namespace, object.metadata.name, typeof record.releaseNamespace === "string" ? record.releaseNamespace : namespace);
       for (const revision of Array.isArray(record.revisions) ? record.revisions : []) {
-        if (typeof revision?.revision === "number" && !entry.revisions.has(revision.revision)) entry.revisions.set(revision.revision, revision);
+        if (typeof revision?.revision === "number" && !entry.revisions.has(revision.revision)) entry.revisions.set(revision.revision, resanitizeRevision(revision));
       }
     },
     build() {

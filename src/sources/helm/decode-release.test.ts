@@ -204,6 +204,28 @@ describe("Helm releases through the snapshot builder and the archive (canary)", 
     assert.equal(back.coverage.HelmRelease?.status, "ok");
   });
 
+  it("a HelmRelease object from a file is sanitized like a decoded payload (values, rendered Secrets, env literals)", () => {
+    const builder = createSnapshotBuilder({ kind: "snapshot", locations: ["hand-made.yaml"] });
+    builder.add({
+      apiVersion: "kubesleuth.dev/v1",
+      kind: "HelmRelease",
+      metadata: { name: "x", namespace: "y" },
+      releaseNamespace: "y",
+      revisions: [
+        {
+          revision: 1, status: "deployed", chart: { name: "x", version: "1" }, storedIn: "Secret/s", hooks: [],
+          values: { apiToken: CANARY_VALUE },
+          resources: [
+            { object: { kind: "Secret", metadata: { name: "s" }, stringData: { k: CANARY_SECRET } } },
+            { object: { kind: "Deployment", metadata: { name: "d" }, spec: { template: { spec: { containers: [{ name: "c", env: [{ name: "API_TOKEN", value: CANARY_SECRET }] }] } } } } },
+          ],
+        },
+      ],
+    });
+    const text = JSON.stringify(builder.build().objects.get("HelmRelease"));
+    assert.ok(!text.includes(CANARY_VALUE) && !text.includes(CANARY_SECRET), text);
+  });
+
   it("release Secrets whose payload another collector redacted: listed as skipped, coverage partial", () => {
     const builder = createSnapshotBuilder({ kind: "snapshot", locations: ["bundle"] });
     builder.add({ apiVersion: "v1", kind: "Secret", type: "helm.sh/release.v1", metadata: { name: "sh.helm.release.v1.a.v1", namespace: "x" }, data: { release: "***HIDDEN***" } });

@@ -88,7 +88,7 @@ export function decodeReleasePayload(encoded: string): RawHelmRelease {
 }
 
 /** A copy of a rendered Secret with its values redacted (markers keep equal values comparable). */
-function redactManifestSecret(object: KubeObject): KubeObject {
+export function redactManifestSecret(object: KubeObject): KubeObject {
   const copy: KubeObject = { ...object, metadata: { ...(object.metadata ?? {}) } };
   for (const field of ["data", "stringData"] as const) {
     const values = object[field];
@@ -170,6 +170,21 @@ export function sanitizeRelease(raw: RawHelmRelease, storedIn: string): { name: 
     hooks: hooksOf(raw),
   };
   return { name: raw.name, ...(raw.namespace ? { namespace: raw.namespace } : {}), revision };
+}
+
+/**
+ * Sanitizes a revision that arrives already decoded (a HelmRelease object of an archive or a file) the
+ * same way a decoded payload is: idempotent on kubesleuth's own output, so nothing a hand-made or
+ * foreign record carries gets past the rule.
+ */
+export function resanitizeRevision(revision: HelmRevision): HelmRevision {
+  const resources = Array.isArray(revision.resources) ? revision.resources : [];
+  return {
+    ...revision,
+    values: (sanitizeValues(revision.values ?? {}) ?? {}) as Record<string, unknown>,
+    resources: resources.map((r) => ({ ...r, object: r.object?.kind === "Secret" ? redactManifestSecret(r.object) : (sanitizeManifestObject(r.object) as KubeObject) })),
+    hooks: Array.isArray(revision.hooks) ? revision.hooks : [],
+  };
 }
 
 /** Decodes and sanitizes one storage entry. Throws HelmDecodeError (no payload in the message). */

@@ -78,8 +78,9 @@ export function looksLikeSecretValue(value: string): boolean {
 // cannot be checked against guesses. Equal within one capture, meaningless across captures.
 const FINGERPRINT_KEY = randomBytes(32);
 
-/** The marker that replaces a secret value: `<redacted by kubesleuth> #1a2b3c4d`. */
+/** The marker that replaces a secret value: `<redacted by kubesleuth> #1a2b3c4d`. A marker stays as it is (sanitizing twice changes nothing). */
 export function redactedMarker(value: unknown): string {
+  if (isRedactedMarker(value)) return value as string;
   const digest = createHmac("sha256", FINGERPRINT_KEY).update(JSON.stringify(value) ?? "").digest("hex").slice(0, 8);
   return `${REDACTED} #${digest}`;
 }
