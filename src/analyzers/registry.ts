@@ -1,5 +1,6 @@
 // The explicit, sorted list of analyzers. test/registry.test.ts checks it against the folders.
 import type { Analyzer } from "./define.js";
+import { helmReleaseUnhealthy } from "./release/helm-release-unhealthy/helm-release-unhealthy.js";
 import { ingressBackendMissing } from "./ingress/ingress-backend-missing/ingress-backend-missing.js";
 import { serviceEndpointsNotReady } from "./network/service-endpoints-not-ready/service-endpoints-not-ready.js";
 import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-selects-no-pods.js";
@@ -37,6 +38,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   serviceUrlNoEndpoints,
   networkPolicySelectorUnmatched,
   egressPolicyBlocksDns,
+  helmReleaseUnhealthy,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

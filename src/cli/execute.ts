@@ -22,6 +22,7 @@ import { registerRbacCommands } from "./commands/rbac.js";
 import { registerAuditCommand } from "./commands/audit.js";
 import { registerKubeconfigCommand } from "./commands/kubeconfig.js";
 import { registerPcapCommand } from "./commands/pcap.js";
+import { registerHelmCommands } from "./commands/helm.js";
 
 const EXAMPLES = `
 Examples:
@@ -52,6 +53,10 @@ Examples:
 
   # Packet captures: per-flow TCP and DNS health, failed handshakes and their likely cause
   kubesleuth pcap node-a.pcap
+
+  # Helm releases from their storage Secrets: history, and what an upgrade changed
+  kubesleuth helm history shop-web -n shop
+  kubesleuth helm diff shop-web -n shop
 
 As a kubectl plugin: put kubectl-sleuth on your PATH and run \`kubectl sleuth scan\`.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, config or source error.
@@ -100,7 +105,7 @@ function splitList(values: string[] | undefined): string[] {
  * Commands that live in their own module register here (program, context) => void; the core
  * commands (scan, diagnose, inspect, snapshot) are declared below.
  */
-const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerAuditCommand, registerKubeconfigCommand, registerTopCommand, registerPcapCommand];
+const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerAuditCommand, registerKubeconfigCommand, registerTopCommand, registerPcapCommand, registerHelmCommands];
 
 /** Runs the CLI with the given arguments; resolves to the exit code. Never calls process.exit. */
 export async function execute(argv: readonly string[], io: CliIo): Promise<number> {

@@ -1,12 +1,20 @@
 // Collects objects from one or more inputs into a Snapshot: files each object by kind,
-// drops duplicates (the same object seen in two files), redacts Secrets, records coverage.
+// drops duplicates (the same object seen in two files), decodes Helm release storage into sanitized
+// HelmRelease objects, redacts Secrets (and Helm release ConfigMaps), records coverage.
 import type { KubeObject } from "../model/kube.js";
 import type { CoverageEntry, PodLog, SkippedInput, Snapshot, SnapshotSource } from "../model/snapshot.js";
-import { redactObject } from "./redact.js";
+import { HELM_RELEASE_KIND } from "../model/helm-release.js";
+import { createHelmReleaseCollector } from "./helm/collect-releases.js";
+import { isHelmReleaseConfigMap, redactObject } from "./redact.js";
 
 export interface SnapshotBuilder {
   /** Adds an object; returns false when it is not a Kubernetes object (no kind or metadata.name). */
   add(object: unknown): boolean;
+  /**
+   * Decodes a Helm release Secret or ConfigMap into the snapshot's HelmRelease objects without keeping the
+   * object itself (the live source's targeted list of release storage). Returns false when it is not one.
+   */
+  addHelmStorage(object: unknown): boolean;
   addLog(log: PodLog): void;
   skip(location: string, reason: string): void;
   /** Marks a kind's coverage explicitly (live: forbidden/absent; readers: partial). */
@@ -48,11 +56,16 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
   const listed = new Set<string>();
   let capturedAt: string | undefined;
   let serverVersion: string | undefined;
+  const helm = createHelmReleaseCollector();
 
   return {
     add(value) {
       if (!isKubeObject(value)) return false;
-      const object = value.kind === "Secret" ? redactObject(value) : value;
+      if (value.kind === HELM_RELEASE_KIND) {
+        helm.addRecord(value);
+        return true;
+      }
+      const object = value.kind === "Secret" || isHelmReleaseConfigMap(value) ? (helm.addStorage(value), redactObject(value)) : value;
       // Typed lists from kubectl omit apiVersion/kind on items; readers set kind before adding.
       let byKey = objects.get(object.kind);
       if (!byKey) objects.set(object.kind, (byKey = new Map()));
@@ -60,6 +73,10 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
       const existing = byKey.get(k);
       if (!existing || isNewer(object, existing)) byKey.set(k, object);
       return true;
+    },
+    addHelmStorage(value) {
+      if (!isKubeObject(value) || (value.kind !== "Secret" && value.kind !== "ConfigMap")) return false;
+      return helm.addStorage(value);
     },
     addLog(log) {
       const k = `${log.namespace}/${log.pod}/${log.container}/${log.previous}`;
@@ -81,9 +98,24 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
       serverVersion = version;
     },
     build() {
+      const releases = helm.build();
+      if (releases.objects.length > 0) objects.set(HELM_RELEASE_KIND, new Map(releases.objects.map((o) => [`${o.metadata.namespace ?? ""}/${o.metadata.name}`, o])));
       const sorted = new Map<string, KubeObject[]>();
       for (const kind of [...objects.keys()].sort()) {
         sorted.set(kind, [...objects.get(kind)!.values()].sort(compareObjects));
+      }
+      skipped.push(...releases.skipped);
+      // Unless a source declared it (the live source's release lists, an archive's manifest), HelmRelease
+      // coverage exists once releases were found, and is partial when the Secrets they came from are.
+      if (!coverage[HELM_RELEASE_KIND] && !listed.has(HELM_RELEASE_KIND) && releases.objects.length > 0) {
+        const secrets = coverage.Secret;
+        if (secrets && secrets.status !== "ok") coverage[HELM_RELEASE_KIND] = { count: 0, status: "partial", note: `release Secrets: ${secrets.note ?? secrets.status}` };
+        else listed.add(HELM_RELEASE_KIND);
+      }
+      if (releases.undecoded > 0) {
+        const declared = coverage[HELM_RELEASE_KIND];
+        const note = `${releases.undecoded} Helm release Secret(s)/ConfigMap(s) could not be decoded (payload redacted by the collector, or damaged)`;
+        coverage[HELM_RELEASE_KIND] = { count: 0, status: declared?.status === "forbidden" ? "forbidden" : "partial", note: declared?.note ? `${declared.note}; ${note}` : note };
       }
       const finalCoverage: Record<string, CoverageEntry> = {};
       const kinds = new Set([...sorted.keys(), ...listed, ...Object.keys(coverage)]);

@@ -61,6 +61,8 @@ const IN_NAMESPACE: Record<string, "ok" | "forbidden" | "absent"> = {
   // metrics.k8s.io is not served on the test control plane (no metrics-server): absent whatever the identity.
   PodMetrics: "absent",
   NodeMetrics: "absent",
+  // Not an API kind: Helm releases are decoded from their Secrets, which `view` does not grant.
+  HelmRelease: "forbidden",
 };
 
 /** Across all namespaces (no -n), the RoleBinding grants nothing: every list is at the cluster scope. */

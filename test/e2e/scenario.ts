@@ -12,6 +12,10 @@ export interface ExpectedFinding {
   evidence?: string[];
   /** Refs the finding's impact (direct or indirect) must contain (e.g. the evicted workload). */
   impact?: string[];
+  /** Evidence items the (top-level) finding must carry: field path and value (deep-equal). */
+  evidenceFields?: { path: string; value: unknown }[];
+  /** A command one of its remediation steps must give exactly. */
+  remediationCommand?: string;
 }
 
 export interface Scenario {

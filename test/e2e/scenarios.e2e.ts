@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { isDeepStrictEqual } from "node:util";
 import type { Finding, Report } from "../../src/model/finding.js";
 import { findAnalyzer } from "../../src/analyzers/registry.js";
 import { readClusterEnv, repoRoot, sleuth, waitFor, type ClusterEnv } from "./harness.js";
@@ -49,14 +50,16 @@ function rows(report: Report): { code: string; subject: string; area: string; se
 
 function hasFinding(report: Report, e: ExpectedFinding): boolean {
   const matches = (code: string, subject: string): boolean => (code === e.code || code.startsWith(`${e.code}/`)) && subject === e.subject;
-  if (e.evidence || e.impact) {
-    // Evidence and impact are checked on the top-level finding itself.
+  if (e.evidence || e.impact || e.evidenceFields || e.remediationCommand) {
+    // Evidence, impact and remediation are checked on the top-level finding itself (related symptoms carry none).
     return report.findings.some(
       (f) =>
         matches(f.code, subjectOf(f)) &&
         f.area === e.area &&
         (e.evidence ?? []).every((ref) => f.evidence.some((ev) => ev.ref !== undefined && subjectOf({ subject: ev.ref }) === ref)) &&
-        (e.impact ?? []).every((ref) => [...f.impact.direct, ...f.impact.indirect].some((r) => subjectOf({ subject: r }) === ref)),
+        (e.impact ?? []).every((ref) => [...f.impact.direct, ...f.impact.indirect].some((r) => subjectOf({ subject: r }) === ref)) &&
+        (e.evidenceFields ?? []).every((want) => f.evidence.some((ev) => ev.path === want.path && isDeepStrictEqual(ev.value, want.value))) &&
+        (!e.remediationCommand || f.remediation.some((r) => r.command === e.remediationCommand)),
     );
   }
   return rows(report).some((r) => matches(r.code, r.subject) && r.area === e.area);

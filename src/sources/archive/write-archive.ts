@@ -5,7 +5,7 @@ import { create as createTar } from "tar";
 import type { KubeObject } from "../../model/kube.js";
 import type { CoverageEntry, Snapshot } from "../../model/snapshot.js";
 import { TOOL_VERSION } from "../../version.js";
-import { REDACTED } from "../redact.js";
+import { isHelmReleaseConfigMap, REDACTED } from "../redact.js";
 import { safeUrl } from "../live/kubeconfig.js";
 
 /** The top directory of every entry. */
@@ -105,6 +105,9 @@ async function writeTarGz(file: string, entries: { path: string; data: Buffer }[
 function assertRedacted(snapshot: Snapshot): void {
   for (const [kind, objects] of snapshot.objects) {
     for (const object of objects) {
+      if (isHelmReleaseConfigMap(object) && (object.data as Record<string, unknown>).release !== REDACTED) {
+        throw new Error(`refusing to write the archive: Helm release ConfigMap ${object.metadata.namespace ?? ""}/${object.metadata.name} is not redacted`);
+      }
       if (object.kind !== "Secret" && kind !== "Secret") continue;
       if (!isRedacted(object)) {
         throw new Error(`refusing to write the archive: Secret ${object.metadata.namespace ?? ""}/${object.metadata.name} is not redacted`);

@@ -7,6 +7,7 @@ import type { ServedKind } from "./discovery.js";
 export interface ListRequest {
   namespace?: string;
   labelSelector?: string;
+  fieldSelector?: string;
   pageSize: number;
 }
 
@@ -41,6 +42,7 @@ export async function listKind(client: ApiClient, served: ServedKind, request: L
           limit: String(request.pageSize),
           continue: token,
           labelSelector: request.labelSelector,
+          fieldSelector: request.fieldSelector,
         })) as { items?: unknown; metadata?: { continue?: unknown } };
         if (!page || !Array.isArray(page.items)) throw new ApiRequestError("protocol", path, "the answer is not a list");
         for (const item of page.items) {

@@ -1,7 +1,9 @@
 // The live source: reads the kinds the analyzers need (and the logs of unhealthy pods) from an API server into a Snapshot.
 import type { KubeObject } from "../../model/kube.js";
 import type { Snapshot } from "../../model/snapshot.js";
+import { HELM_RELEASE_KIND } from "../../model/helm-release.js";
 import { SourceError } from "../errors.js";
+import { HELM_SECRET_TYPE } from "../helm/decode-release.js";
 import { createSnapshotBuilder } from "../snapshot-builder.js";
 import { ApiRequestError, createApiClient, DEFAULT_RETRY, type ApiClient, type RetryPolicy } from "./api-client.js";
 import { runBounded } from "./bounded.js";
@@ -68,7 +70,10 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
   };
 
   try {
-    const kinds = [...new Set([...options.kinds, ...(options.logs ? ["Pod"] : [])])].sort();
+    // HelmRelease is not an API kind: it is decoded from the release Secrets and ConfigMaps (listHelmStorage).
+    const wantsReleases = options.kinds.includes(HELM_RELEASE_KIND);
+    const kinds = [...new Set([...options.kinds.filter((k) => k !== HELM_RELEASE_KIND), ...(options.logs ? ["Pod"] : []), ...(wantsReleases ? ["Secret", "ConfigMap"] : [])])].sort();
+    const fullLists = new Set(options.kinds);
     progress(`connecting to ${serverUrl} (context ${config.contextName})`);
     const discovery = await discover(client, kinds, concurrency).catch(fail);
     progress(`server ${discovery.serverVersion ?? "version unknown"}; ${discovery.served.length} of ${kinds.length} kinds served`);
@@ -78,6 +83,7 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
     if (discovery.serverVersion) builder.setServerVersion(discovery.serverVersion);
     for (const [kind, note] of discovery.absent) builder.setCoverage(kind, "absent", note);
 
+    const helmStatus: { kind: string; status: string; note?: string }[] = [];
     let answered = 0;
     let lostServer: ApiRequestError | undefined;
     const pods: KubeObject[] = [];
@@ -87,11 +93,23 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
         return;
       }
       const selector = served.kind === "Pod" ? options.labelSelector : undefined;
+      // Secrets and ConfigMaps wanted only for Helm releases: only Helm's storage objects are listed, and only decoded.
+      const helmOnly = wantsReleases && !fullLists.has(served.kind) && (served.kind === "Secret" || served.kind === "ConfigMap");
       try {
+        if (helmOnly) {
+          const result = await listKind(client, served, { namespace: options.namespace, pageSize, ...HELM_STORAGE_LISTS[served.kind as "Secret" | "ConfigMap"] });
+          answered++;
+          for (const object of result.items) builder.addHelmStorage(object);
+          helmStatus.push({ kind: served.kind, status: result.status, note: result.note && client.scrub(result.note) });
+          if (result.serverGone) lostServer ??= result.serverGone;
+          progress(`${served.kind} (Helm release storage): ${result.items.length}${result.status === "ok" ? "" : ` (${result.status})`}`);
+          return;
+        }
         const result = await listKind(client, served, { namespace: options.namespace, labelSelector: selector, pageSize });
         if (!result.serverGone || result.items.length > 0) answered++;
         for (const object of result.items) builder.add(object);
         if (served.kind === "Pod") pods.push(...result.items);
+        if (wantsReleases && (served.kind === "Secret" || served.kind === "ConfigMap")) helmStatus.push({ kind: served.kind, status: result.status, note: result.note && client.scrub(result.note) });
         // A server that timed out (after retries) or vanished mid-list is not asked for the remaining
         // kinds: each would cost its own timeouts, minutes in all against a hung server.
         if (result.serverGone && (result.serverGone.kind !== "timeout" || !(await answers(client)))) lostServer ??= result.serverGone;
@@ -106,6 +124,7 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
         builder.setCoverage(served.kind, "partial", `not read: ${client.scrub(error.message)}`);
       }
     });
+    if (wantsReleases) recordReleaseCoverage(builder, helmStatus, discovery.absent);
     if (lostServer) {
       if (answered === 0) fail(lostServer);
       const what = lostServer.kind === "timeout" ? "stopped answering" : "became unreachable";
@@ -128,6 +147,26 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
   } finally {
     client.close();
   }
+}
+
+/** How Helm's drivers mark their storage: Secrets by type (a field selector on secrets), ConfigMaps by label. */
+const HELM_STORAGE_LISTS = {
+  Secret: { fieldSelector: `type=${HELM_SECRET_TYPE}` },
+  ConfigMap: { labelSelector: "owner=helm" },
+} as const;
+
+/**
+ * HelmRelease coverage from the lists it was decoded from: forbidden when release Secrets could not be
+ * listed (the usual driver), partial when any list was incomplete. A full Secret/ConfigMap list (when
+ * those kinds were wanted too) counts through the builder's own coverage.
+ */
+function recordReleaseCoverage(builder: ReturnType<typeof createSnapshotBuilder>, lists: { kind: string; status: string; note?: string }[], absent: ReadonlyMap<string, string>): void {
+  const secret = lists.find((l) => l.kind === "Secret");
+  const bad = lists.filter((l) => l.status !== "ok");
+  if (secret?.status === "forbidden") builder.setCoverage(HELM_RELEASE_KIND, "forbidden", `release Secrets: ${secret.note ?? "forbidden"}`);
+  else if (bad.length > 0) builder.setCoverage(HELM_RELEASE_KIND, "partial", bad.map((l) => `${l.kind}: ${l.note ?? l.status}`).join("; "));
+  else if (absent.has("Secret")) builder.setCoverage(HELM_RELEASE_KIND, "absent", absent.get("Secret"));
+  else builder.markListed(HELM_RELEASE_KIND);
 }
 
 interface LogSettings {

@@ -2,16 +2,18 @@
 // `helm upgrade` with values that point the Service's targetPort at a port name the pods do not have.
 // The release Secrets are Helm's own (sh.helm.release.v1.<release>.v<revision>, type helm.sh/release.v1).
 //
-// No Helm analyzer exists yet: checkState asserts the real release Secrets (what that analyzer will read) and
-// `expect` asserts what the break produces with the existing analyzers. The release-diff finding (revision 2
-// changed service.targetPort from http to web) comes with the Helm analyzer; add it to `expect` then.
+// `expect`: helm-release-unhealthy must name the release, the field revision 2 changed (the Service's
+// spec.ports[name=http].targetPort, now "web": the chart's pods name their port "http", see values.yaml)
+// and the rollback to revision 1 (the only earlier revision, deployed then superseded), live and offline;
+// the Service's own finding stays expected too. checkState keeps asserting the real release Secrets,
+// decoded here independently of kubesleuth, so a wrong finding cannot come from a wrong cluster state.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import type { Scenario } from "../../e2e/scenario.js";
-import { getJson, kubectl, run, type ClusterEnv } from "../../e2e/harness.js";
+import { getJson, kubectl, run, sleuth, type ClusterEnv } from "../../e2e/harness.js";
 
 const NS = "e2e-case9";
 const RELEASE = "shop-web";
@@ -57,7 +59,19 @@ export const scenario: Scenario = {
   name: "case9-helm-upgrade",
   description: "helm upgrade renames the Service's targetPort to a port the pods do not define: release v1 superseded, v2 deployed",
   namespaces: [NS],
-  expect: [{ code: "service-target-port-mismatch/namedPortNotFound", subject: `Service/${NS}/${RELEASE}`, area: "network" }],
+  expect: [
+    { code: "service-target-port-mismatch/namedPortNotFound", subject: `Service/${NS}/${RELEASE}`, area: "network" },
+    {
+      code: "helm-release-unhealthy/upgradeBrokeResources",
+      subject: `HelmRelease/${NS}/${RELEASE}`,
+      area: "release",
+      evidenceFields: [
+        { path: "spec.ports[name=http].targetPort", value: "web" },
+        { path: "revisions[revision=1].status", value: "superseded" },
+      ],
+      remediationCommand: `helm rollback ${RELEASE} 1 -n ${NS}`,
+    },
+  ],
   async setup(env) {
     kubectl(env, ["delete", "namespace", NS, "--ignore-not-found", "--wait=true", "--timeout=120s"]);
     helm(env, ["install", RELEASE, chart, "-n", NS, "--create-namespace", "--wait", "--timeout", "2m"]);
@@ -108,5 +122,22 @@ export const scenario: Scenario = {
       if (!release.manifest.includes(`targetPort: ${e.targetPort ?? "http"}`)) problems.push(`${where}: manifest lacks targetPort: ${e.targetPort ?? "http"}`);
     });
     if (problems.length) throw new Error(`case9 Helm release state: ${problems.join("; ")}`);
+
+    // kubesleuth's helm commands, live as the read-only identity, against helm's own answer and the upgrade's known change.
+    const row = (r: { revision: number; status: string; chart: string; app_version: string; description: string }) => [r.revision, r.status, r.chart, r.app_version, r.description];
+    const helmHistory = (JSON.parse(helm(env, ["history", RELEASE, "-n", NS, "-o", "json"])) as Parameters<typeof row>[0][]).map(row);
+    const history = await sleuth(env, ["helm", "history", RELEASE, "-n", NS, "-o", "json"]);
+    if (history.code !== 0) throw new Error(`kubesleuth helm history: exit ${history.code}: ${history.stderr}`);
+    const ours = (JSON.parse(history.stdout) as Parameters<typeof row>[0][]).map(row);
+    if (JSON.stringify(ours) !== JSON.stringify(helmHistory)) throw new Error(`kubesleuth helm history ${JSON.stringify(ours)} != helm history ${JSON.stringify(helmHistory)}`);
+    const diffRun = await sleuth(env, ["helm", "diff", RELEASE, "-n", NS, "-o", "json"]);
+    if (diffRun.code !== 0) throw new Error(`kubesleuth helm diff: exit ${diffRun.code}: ${diffRun.stderr}`);
+    const diff = JSON.parse(diffRun.stdout) as { from: number; to: number; resources: { resource: { kind: string; name: string }; fields: { path: string; old?: unknown; new?: unknown }[] }[]; values: { path: string; new?: unknown }[] };
+    const service = diff.resources.find((r) => r.resource.kind === "Service" && r.resource.name === RELEASE);
+    const port = service?.fields.find((f) => f.path === "spec.ports[name=http].targetPort");
+    const value = diff.values.find((v) => v.path === "service.targetPort");
+    if (diff.from !== 1 || diff.to !== 2 || port?.old !== "http" || port?.new !== "web" || value?.new !== "web") {
+      throw new Error(`kubesleuth helm diff lacks revision 1 -> 2 targetPort http -> web: ${diffRun.stdout.slice(0, 2000)}`);
+    }
   },
 };

@@ -231,11 +231,23 @@ function routeOf(path: string, served: Served[]): Route {
   return { type: "list", resource: hit.resource, served: hit, ...(namespace ? { namespace } : {}) };
 }
 
+/** Field selectors as the API server's for the fields kubesleuth uses: comma-separated `field=value` / `field!=value` (metadata.name, metadata.namespace, type). */
+function matchesFieldSelector(object: KubeObject, selector: string | undefined): boolean {
+  if (!selector) return true;
+  return selector.split(",").every((term) => {
+    const m = /^([a-zA-Z.]+)(!=|==|=)(.*)$/.exec(term.trim());
+    if (!m) throw new Error(`fake API server: unsupported field selector ${term}`);
+    const actual = m[1] === "metadata.name" ? object.metadata.name : m[1] === "metadata.namespace" ? object.metadata.namespace : m[1] === "type" ? object.type : undefined;
+    return m[2] === "!=" ? actual !== m[3] : actual === m[3];
+  });
+}
+
 function sendList(res: http.ServerResponse, served: Served, namespace: string | undefined, query: Record<string, string>, objects: KubeObject[]) {
   const matching = objects
     .filter((o) => o.kind === served.kind)
     .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
     .filter((o) => matchesSelector(o.metadata.labels ?? {}, query.labelSelector))
+    .filter((o) => matchesFieldSelector(o, query.fieldSelector))
     .sort((a, b) => `${a.metadata.namespace ?? ""}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ""}/${b.metadata.name}`));
   const offset = query.continue ? (JSON.parse(Buffer.from(query.continue, "base64url").toString()) as { offset: number }).offset : 0;
   const limit = query.limit ? Number(query.limit) : matching.length;
