@@ -1,5 +1,10 @@
 // The explicit, sorted list of analyzers. test/registry.test.ts checks it against the folders.
 import type { Analyzer } from "./define.js";
+import { apiserverOverloaded } from "./control-plane/apiserver-overloaded/apiserver-overloaded.js";
+import { apiserverUnhealthy } from "./control-plane/apiserver-unhealthy/apiserver-unhealthy.js";
+import { apiserviceUnavailable } from "./control-plane/apiservice-unavailable/apiservice-unavailable.js";
+import { componentLeaseStale } from "./control-plane/component-lease-stale/component-lease-stale.js";
+import { webhookBackendUnavailable } from "./control-plane/webhook-backend-unavailable/webhook-backend-unavailable.js";
 import { ingressBackendMissing } from "./ingress/ingress-backend-missing/ingress-backend-missing.js";
 import { serviceEndpointsNotReady } from "./network/service-endpoints-not-ready/service-endpoints-not-ready.js";
 import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-selects-no-pods.js";
@@ -15,6 +20,11 @@ import { podUnschedulable } from "./scheduling/pod-unschedulable/pod-unschedulab
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  apiserverOverloaded,
+  apiserverUnhealthy,
+  apiserviceUnavailable,
+  componentLeaseStale,
+  webhookBackendUnavailable,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

@@ -1,4 +1,5 @@
 // A snapshot: every object kubesleuth loaded, from a live cluster or from files, in one shape.
+import type { ControlPlaneData } from "./control-plane.js";
 import type { KubeObject } from "./kube.js";
 
 export type CoverageStatus = "ok" | "forbidden" | "absent" | "partial";
@@ -49,4 +50,6 @@ export interface Snapshot {
   /** Per kind: how many objects and whether reading them was complete. */
   coverage: Readonly<Record<string, CoverageEntry>>;
   skipped: readonly SkippedInput[];
+  /** The API server's health checks, version and metrics, when they were read (live, or an archive of a live capture). */
+  controlPlane?: ControlPlaneData;
 }

@@ -1,5 +1,6 @@
 // Collects objects from one or more inputs into a Snapshot: files each object by kind,
 // drops duplicates (the same object seen in two files), redacts Secrets, records coverage.
+import type { ControlPlaneData } from "../model/control-plane.js";
 import type { KubeObject } from "../model/kube.js";
 import type { CoverageEntry, PodLog, SkippedInput, Snapshot, SnapshotSource } from "../model/snapshot.js";
 import { redactObject } from "./redact.js";
@@ -15,6 +16,7 @@ export interface SnapshotBuilder {
   markListed(kind: string): void;
   setCapturedAt(time: string): void;
   setServerVersion(version: string): void;
+  setControlPlane(data: ControlPlaneData): void;
   build(): Snapshot;
 }
 
@@ -48,6 +50,7 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
   const listed = new Set<string>();
   let capturedAt: string | undefined;
   let serverVersion: string | undefined;
+  let controlPlane: ControlPlaneData | undefined;
 
   return {
     add(value) {
@@ -80,6 +83,9 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
     setServerVersion(version) {
       serverVersion = version;
     },
+    setControlPlane(data) {
+      controlPlane = data;
+    },
     build() {
       const sorted = new Map<string, KubeObject[]>();
       for (const kind of [...objects.keys()].sort()) {
@@ -102,6 +108,7 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
         ),
         coverage: finalCoverage,
         skipped,
+        ...(controlPlane ? { controlPlane } : {}),
       };
     },
   };
