@@ -18,8 +18,10 @@ import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image
 import { podNotReady } from "./workload/pod-not-ready/pod-not-ready.js";
 import { podUnschedulable } from "./scheduling/pod-unschedulable/pod-unschedulable.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
+import { controlPlanePodUnhealthy } from "./control-plane/control-plane-pod-unhealthy/control-plane-pod-unhealthy.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  controlPlanePodUnhealthy,
   apiserverOverloaded,
   apiserverUnhealthy,
   apiserviceUnavailable,

@@ -8,9 +8,13 @@ import { createSnapshotBuilder } from "../sources/snapshot-builder.js";
 /** The fixture document that stands for what the live source reads of the API server itself (snapshot.controlPlane). */
 export const CONTROL_PLANE_FIXTURE_KIND = "KubesleuthControlPlane";
 
+/** The fixture document that stands for a container's log tail: namespace, pod, container, previous, text. */
+export const POD_LOG_FIXTURE_KIND = "KubesleuthPodLog";
+
 /**
  * Parses YAML text into a snapshot. Throws on a YAML error or a document that is not a Kubernetes object.
- * A document `kind: KubesleuthControlPlane` holds `health`, `version`, `metrics` (ControlPlaneData).
+ * A document `kind: KubesleuthControlPlane` holds `health`, `version`, `metrics` (ControlPlaneData);
+ * `kind: KubesleuthPodLog` a log tail (PodLog).
  */
 export function snapshotFromYaml(text: string, location = "<inline>"): Snapshot {
   const builder = createSnapshotBuilder({ kind: "snapshot", locations: [location] });
@@ -21,6 +25,11 @@ export function snapshotFromYaml(text: string, location = "<inline>"): Snapshot 
     if ((value as { kind?: unknown }).kind === CONTROL_PLANE_FIXTURE_KIND) {
       const { kind: _kind, apiVersion: _apiVersion, ...data } = value as Record<string, unknown>;
       builder.setControlPlane(data as unknown as ControlPlaneData);
+      continue;
+    }
+    if ((value as { kind?: unknown }).kind === POD_LOG_FIXTURE_KIND) {
+      const log = value as { namespace: string; pod: string; container: string; previous?: boolean; text: string };
+      builder.addLog({ namespace: log.namespace, pod: log.pod, container: log.container, previous: log.previous === true, text: log.text, origin: location });
       continue;
     }
     const items = isList(value) ? value.items : [value];
