@@ -41,7 +41,7 @@ describe("analyzer registry", () => {
       const fixtures = readdirSync(new URL("fixtures/", dir));
       assert.ok(fixtures.some((f) => f.startsWith("fires-")), "has a fires-* fixture");
       assert.ok(fixtures.some((f) => f.startsWith("quiet-")), "has a quiet-* fixture");
-      assert.ok(a.needs.length > 0, "declares the kinds it needs");
+      assert.ok(a.needs.length > 0 || a.needsControlPlane === true, "declares the kinds (or the control-plane data) it needs");
       for (const [id, m] of Object.entries(a.messages)) {
         assert.match(id, /^[a-z][A-Za-z0-9]+$/, "messageId is camelCase");
         assert.ok(m.summary && m.rootCause && m.remediation, `message ${id} has summary, rootCause and remediation`);

@@ -48,6 +48,8 @@ export interface Analyzer<M extends string = string> {
   severity: Severity;
   /** The kinds this analyzer reads; the live source fetches exactly the union of these. */
   needs: readonly string[];
+  /** Whether it reads `snapshot.controlPlane` (the API server's health checks and metrics). */
+  needsControlPlane?: boolean;
   /** Whether it wants pod logs of unhealthy pods. */
   needsLogs?: boolean;
   /**

@@ -1,6 +1,11 @@
 // The explicit, sorted list of analyzers. test/registry.test.ts checks it against the folders.
 import type { Analyzer } from "./define.js";
 import { helmReleaseUnhealthy } from "./release/helm-release-unhealthy/helm-release-unhealthy.js";
+import { apiserverOverloaded } from "./control-plane/apiserver-overloaded/apiserver-overloaded.js";
+import { apiserverUnhealthy } from "./control-plane/apiserver-unhealthy/apiserver-unhealthy.js";
+import { apiserviceUnavailable } from "./control-plane/apiservice-unavailable/apiservice-unavailable.js";
+import { componentLeaseStale } from "./control-plane/component-lease-stale/component-lease-stale.js";
+import { webhookBackendUnavailable } from "./control-plane/webhook-backend-unavailable/webhook-backend-unavailable.js";
 import { ingressBackendMissing } from "./ingress/ingress-backend-missing/ingress-backend-missing.js";
 import { serviceEndpointsNotReady } from "./network/service-endpoints-not-ready/service-endpoints-not-ready.js";
 import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-selects-no-pods.js";
@@ -25,6 +30,7 @@ import { networkPolicySelectorUnmatched } from "./network/network-policy-selecto
 import { serviceUrlNoEndpoints } from "./network/service-url-no-endpoints/service-url-no-endpoints.js";
 import { clusterDnsUnhealthy } from "./network/cluster-dns-unhealthy/cluster-dns-unhealthy.js";
 import { cniDaemonsetDegraded } from "./network/cni-daemonset-degraded/cni-daemonset-degraded.js";
+import { controlPlanePodUnhealthy } from "./control-plane/control-plane-pod-unhealthy/control-plane-pod-unhealthy.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   podApiForbidden,
@@ -39,6 +45,12 @@ export const ANALYZERS: readonly Analyzer[] = [
   networkPolicySelectorUnmatched,
   egressPolicyBlocksDns,
   helmReleaseUnhealthy,
+  controlPlanePodUnhealthy,
+  apiserverOverloaded,
+  apiserverUnhealthy,
+  apiserviceUnavailable,
+  componentLeaseStale,
+  webhookBackendUnavailable,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

@@ -75,7 +75,7 @@ export async function loadSource(
   io: CliIo,
   paths: readonly string[],
   flags: SourceFlags,
-  needs: { kinds: readonly string[]; logs: boolean },
+  needs: { kinds: readonly string[]; logs: boolean; controlPlane?: boolean },
 ): Promise<LoadedSource> {
   let podMatches: ((labels: Readonly<Record<string, string>> | undefined) => boolean) | undefined;
   if (flags.selector) {
@@ -103,6 +103,7 @@ export async function loadSource(
       labelSelector: flags.selector,
       kinds: [...needs.kinds],
       logs: needs.logs,
+      ...(needs.controlPlane ? { controlPlane: true } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       onProgress,
     });

@@ -49,6 +49,10 @@ export const KINDS: readonly KindInfo[] = [
   { kind: "ClusterRoleBinding", group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", namespaced: false, shortNames: [] },
   { kind: "Lease", group: "coordination.k8s.io", version: "v1", resource: "leases", namespaced: true, shortNames: [] },
   { kind: "PriorityClass", group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", namespaced: false, shortNames: ["pc"] },
+  { kind: "APIService", group: "apiregistration.k8s.io", version: "v1", resource: "apiservices", namespaced: false, shortNames: [], optional: true },
+  { kind: "ValidatingWebhookConfiguration", group: "admissionregistration.k8s.io", version: "v1", resource: "validatingwebhookconfigurations", namespaced: false, shortNames: [], optional: true },
+  { kind: "MutatingWebhookConfiguration", group: "admissionregistration.k8s.io", version: "v1", resource: "mutatingwebhookconfigurations", namespaced: false, shortNames: [], optional: true },
+  { kind: "ComponentStatus", group: "", version: "v1", resource: "componentstatuses", namespaced: false, shortNames: ["cs"], optional: true },
   { kind: "CustomResourceDefinition", group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"], optional: true },
   // metrics-server's resource metrics API (kubectl top); absent on clusters without metrics-server.
   { kind: "PodMetrics", group: "metrics.k8s.io", version: "v1beta1", resource: "pods", namespaced: true, shortNames: [], optional: true },

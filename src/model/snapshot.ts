@@ -1,4 +1,5 @@
 // A snapshot: every object kubesleuth loaded, from a live cluster or from files, in one shape.
+import type { ControlPlaneData } from "./control-plane.js";
 import type { KubeObject } from "./kube.js";
 
 export type CoverageStatus = "ok" | "forbidden" | "absent" | "partial";
@@ -54,4 +55,6 @@ export interface Snapshot {
    * together (`scan a/ b/ c/`): this Snapshot is the latest. Absent for a single capture.
    */
   history?: readonly Snapshot[];
+  /** The API server's health checks, version and metrics, when they were read (live, or an archive of a live capture). */
+  controlPlane?: ControlPlaneData;
 }

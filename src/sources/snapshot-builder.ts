@@ -1,6 +1,7 @@
 // Collects objects from one or more inputs into a Snapshot: files each object by kind,
 // drops duplicates (the same object seen in two files), decodes Helm release storage into sanitized
 // HelmRelease objects, redacts Secrets (and Helm release ConfigMaps), records coverage.
+import type { ControlPlaneData } from "../model/control-plane.js";
 import type { KubeObject } from "../model/kube.js";
 import type { CoverageEntry, PodLog, SkippedInput, Snapshot, SnapshotSource } from "../model/snapshot.js";
 import { HELM_RELEASE_KIND } from "../model/helm-release.js";
@@ -23,6 +24,7 @@ export interface SnapshotBuilder {
   markListed(kind: string): void;
   setCapturedAt(time: string): void;
   setServerVersion(version: string): void;
+  setControlPlane(data: ControlPlaneData): void;
   build(): Snapshot;
 }
 
@@ -57,6 +59,7 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
   let capturedAt: string | undefined;
   let serverVersion: string | undefined;
   const helm = createHelmReleaseCollector();
+  let controlPlane: ControlPlaneData | undefined;
 
   return {
     add(value) {
@@ -97,6 +100,9 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
     setServerVersion(version) {
       serverVersion = version;
     },
+    setControlPlane(data) {
+      controlPlane = data;
+    },
     build() {
       const releases = helm.build();
       if (releases.objects.length > 0) objects.set(HELM_RELEASE_KIND, new Map(releases.objects.map((o) => [`${o.metadata.namespace ?? ""}/${o.metadata.name}`, o])));
@@ -134,6 +140,7 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
         ),
         coverage: finalCoverage,
         skipped,
+        ...(controlPlane ? { controlPlane } : {}),
       };
     },
   };

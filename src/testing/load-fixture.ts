@@ -1,16 +1,37 @@
 // Loads kubectl-shaped YAML (multi-document, v1 Lists) into a Snapshot for tests.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
+import type { ControlPlaneData } from "../model/control-plane.js";
 import type { Snapshot } from "../model/snapshot.js";
 import { createSnapshotBuilder } from "../sources/snapshot-builder.js";
 
-/** Parses YAML text into a snapshot. Throws on a YAML error or a document that is not a Kubernetes object. */
+/** The fixture document that stands for what the live source reads of the API server itself (snapshot.controlPlane). */
+export const CONTROL_PLANE_FIXTURE_KIND = "KubesleuthControlPlane";
+
+/** The fixture document that stands for a container's log tail: namespace, pod, container, previous, text. */
+export const POD_LOG_FIXTURE_KIND = "KubesleuthPodLog";
+
+/**
+ * Parses YAML text into a snapshot. Throws on a YAML error or a document that is not a Kubernetes object.
+ * A document `kind: KubesleuthControlPlane` holds `health`, `version`, `metrics` (ControlPlaneData);
+ * `kind: KubesleuthPodLog` a log tail (PodLog).
+ */
 export function snapshotFromYaml(text: string, location = "<inline>"): Snapshot {
   const builder = createSnapshotBuilder({ kind: "snapshot", locations: [location] });
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length) throw new Error(`${location}: ${doc.errors[0]!.message}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
+    if ((value as { kind?: unknown }).kind === CONTROL_PLANE_FIXTURE_KIND) {
+      const { kind: _kind, apiVersion: _apiVersion, ...data } = value as Record<string, unknown>;
+      builder.setControlPlane(data as unknown as ControlPlaneData);
+      continue;
+    }
+    if ((value as { kind?: unknown }).kind === POD_LOG_FIXTURE_KIND) {
+      const log = value as { namespace: string; pod: string; container: string; previous?: boolean; text: string };
+      builder.addLog({ namespace: log.namespace, pod: log.pod, container: log.container, previous: log.previous === true, text: log.text, origin: location });
+      continue;
+    }
     const items = isList(value) ? value.items : [value];
     for (const item of items) {
       if (!builder.add(item)) throw new Error(`${location}: document is not a Kubernetes object: ${JSON.stringify(item).slice(0, 80)}`);

@@ -20,7 +20,7 @@ export async function runSnapshot(io: CliIo, opts: SnapshotOptions, analyzers: r
   const needs = needsOf(analyzers);
   // Capture what the analyzers need plus the rest of the core kinds diagnose walks, so an archive serves later analyzers too.
   const kinds = [...new Set([...needs.kinds, ...KINDS.filter((k) => !k.optional || ["Ingress", "IngressClass", "EndpointSlice"].includes(k.kind)).map((k) => k.kind)])].sort();
-  const source = await loadSource(io, [], { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, progress: opts.progress, requestTimeout: opts.requestTimeout }, { kinds, logs: opts.logs && needs.logs });
+  const source = await loadSource(io, [], { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, progress: opts.progress, requestTimeout: opts.requestTimeout }, { kinds, logs: opts.logs && needs.logs, controlPlane: needs.controlPlane });
   await writeArchive(source.snapshot, opts.output, { serverUrl: source.snapshot.source.locations[0] ?? "", namespaces: opts.namespace ? [opts.namespace] : null });
   const objects = [...source.snapshot.objects.values()].reduce((n, l) => n + l.length, 0);
   const notOk = Object.entries(source.snapshot.coverage).filter(([, c]) => c.status !== "ok").map(([k, c]) => `${k} ${c.status}`);

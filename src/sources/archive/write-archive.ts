@@ -12,6 +12,8 @@ import { safeUrl } from "../live/kubeconfig.js";
 export const ARCHIVE_ROOT = "kubesleuth-snapshot";
 export const ARCHIVE_FORMAT = "kubesleuth-snapshot";
 export const ARCHIVE_FORMAT_VERSION = 1;
+/** The API server's health, version and metrics (ControlPlaneData), inside ARCHIVE_ROOT. */
+export const CONTROL_PLANE_FILE = "control-plane.json";
 
 /** manifest.json of an archive. */
 export interface ArchiveManifest {
@@ -38,7 +40,9 @@ export interface ArchiveMeta {
 /**
  * Writes `snapshot` to `path` as a kubesleuth archive:
  * `kubesleuth-snapshot/manifest.json`, `objects/<Kind>.json` (a v1 List per kind, also an empty one for
- * a kind listed completely or partly with no object), `logs/<namespace>/<pod>/<container>[.previous].log`.
+ * a kind listed completely or partly with no object), `logs/<namespace>/<pod>/<container>[.previous].log`,
+ * and `control-plane.json` (the API server's health checks, /version and its filtered /metrics text, see
+ * model/control-plane.ts) when they were read.
  * The archive is written to a temporary file beside `path` and renamed at the end, so a failure leaves
  * nothing behind. Throws, before writing anything, if a Secret value is not redacted.
  */
@@ -59,10 +63,12 @@ export async function writeArchive(snapshot: Snapshot, path: string, meta: Archi
 
   const entries: { path: string; data: Buffer }[] = [{ path: "manifest.json", data: json(manifest) }];
   const kinds = new Set<string>(snapshot.objects.keys());
-  for (const [kind, entry] of Object.entries(snapshot.coverage)) if (entry.status === "ok" || entry.status === "partial") kinds.add(kind);
+  // Coverage keys starting with "/" are API paths (/metrics), not kinds: no objects file.
+  for (const [kind, entry] of Object.entries(snapshot.coverage)) if ((entry.status === "ok" || entry.status === "partial") && !kind.startsWith("/")) kinds.add(kind);
   for (const kind of [...kinds].sort()) {
     entries.push({ path: `objects/${safeSegment(kind)}.json`, data: json({ apiVersion: "v1", kind: "List", items: snapshot.objects.get(kind) ?? [] }) });
   }
+  if (snapshot.controlPlane) entries.push({ path: CONTROL_PLANE_FILE, data: json(snapshot.controlPlane) });
   for (const log of snapshot.logs) {
     const file = `${safeSegment(log.container)}${log.previous ? ".previous" : ""}.log`;
     entries.push({ path: `logs/${safeSegment(log.namespace)}/${safeSegment(log.pod)}/${file}`, data: Buffer.from(log.text, "utf8") });

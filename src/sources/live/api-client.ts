@@ -46,6 +46,11 @@ export interface ApiClient {
   getJson(path: string, query?: Record<string, string | undefined>): Promise<unknown>;
   /** GETs a path as text, reading at most maxBytes. Throws ApiRequestError. */
   getText(path: string, query: Record<string, string | undefined>, maxBytes: number): Promise<{ text: string; bytes: number }>;
+  /**
+   * GETs a path as text once (no retry), whatever the HTTP status: health endpoints answer 500 with the
+   * list of failing checks. Throws ApiRequestError only when there is no answer.
+   */
+  getAnyStatus(path: string, query: Record<string, string | undefined>, maxBytes: number): Promise<{ status: number; text: string; bytes: number }>;
   /** Removes every known credential from a message. */
   scrub(message: string): string;
   close(): void;
@@ -202,6 +207,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async getText(path, query, maxBytes) {
       const response = await withRetries(path, query, maxBytes, "text/plain, */*");
       return { text: response.body.toString("utf8"), bytes: response.body.length };
+    },
+    async getAnyStatus(path, query, maxBytes) {
+      const response = await once(path + queryString(query), maxBytes, "text/plain, */*");
+      return { status: response.status, text: response.body.toString("utf8"), bytes: response.body.length };
     },
     scrub,
     close() {

@@ -7,6 +7,7 @@ import { HELM_SECRET_TYPE } from "../helm/decode-release.js";
 import { createSnapshotBuilder } from "../snapshot-builder.js";
 import { ApiRequestError, createApiClient, DEFAULT_RETRY, type ApiClient, type RetryPolicy } from "./api-client.js";
 import { runBounded } from "./bounded.js";
+import { readControlPlane } from "./control-plane.js";
 import { discover, type ServedKind } from "./discovery.js";
 import { resolveKubeConfig } from "./kubeconfig.js";
 import { listKind } from "./list-kind.js";
@@ -25,6 +26,11 @@ export interface LiveOptions {
   labelSelector?: string;
   /** Kinds to read: the union of the selected analyzers' `needs`. */
   kinds: string[];
+  /**
+   * Read the API server's /livez, /readyz, /healthz (?verbose), /version and /metrics into
+   * `snapshot.controlPlane`. A refused /metrics is recorded in coverage under "/metrics", not an error.
+   */
+  controlPlane?: boolean;
   /** Read the log tails of unhealthy pods (implies listing Pods). */
   logs?: boolean;
   /** Per-request timeout in ms. Default 30 000. */
@@ -82,6 +88,14 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
     builder.setCapturedAt(capturedAt);
     if (discovery.serverVersion) builder.setServerVersion(discovery.serverVersion);
     for (const [kind, note] of discovery.absent) builder.setCoverage(kind, "absent", note);
+    if (options.controlPlane) {
+      progress("reading the API server's health checks and metrics");
+      const controlPlane = await readControlPlane(client, { metrics: true });
+      builder.setControlPlane(controlPlane);
+      if (!controlPlane.metrics && controlPlane.metricsNote) {
+        builder.setCoverage("/metrics", /forbidden/.test(controlPlane.metricsNote) ? "forbidden" : "partial", controlPlane.metricsNote);
+      }
+    }
 
     const helmStatus: { kind: string; status: string; note?: string }[] = [];
     let answered = 0;

@@ -2,6 +2,7 @@
 // file by its path (layout.ts), parses it with a streaming sink, normalizes objects, collects logs,
 // capture time, server version and coverage, and decides the input's format at the end.
 
+import type { ControlPlaneData } from "../../model/control-plane.js";
 import { gunzipSync } from "node:zlib";
 import { CORE_SCHEMA, loadAll, YAMLException } from "js-yaml";
 import type { PodLog } from "../../model/snapshot.js";
@@ -232,6 +233,12 @@ export class InputReader {
           if (typeof this.manifest !== "object" || this.manifest === null || this.manifest.format !== "kubesleuth-snapshot") {
             throw new Error('not a kubesleuth archive manifest (format is not "kubesleuth-snapshot")');
           }
+        });
+      case "archive-control-plane":
+        return this.bytesSink(MAX_YAML_BYTES, "fail", location, (bytes) => {
+          const data = parseJson(bytes) as ControlPlaneData;
+          if (typeof data !== "object" || data === null || !Array.isArray(data.health)) throw new Error("not the API server's health data (no health list)");
+          this.builder.setControlPlane(data);
         });
       case "bundle-version":
         return this.bytesSink(MAX_YAML_BYTES, "fail", location, (bytes) => {

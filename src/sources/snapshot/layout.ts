@@ -1,6 +1,6 @@
 // Where things are in each offline format: maps a path inside an input (directory or archive) to
 // what the file holds. Pure: paths in, routes out. The layouts:
-//   kubesleuth archive   kubesleuth-snapshot/{manifest.json, objects/<Kind>.json, logs/<ns>/<pod>/<c>[.previous].log}
+//   kubesleuth archive   kubesleuth-snapshot/{manifest.json, control-plane.json, objects/<Kind>.json, logs/<ns>/<pod>/<c>[.previous].log}
 //   support bundle       <root>/cluster-resources/<resource>.json | <resource>/<ns>.json | pods/logs/<ns>/<pod>/<c>[-previous].log,
 //                        <root>/version.yaml, <root>/cluster-info/cluster_version.json  (troubleshoot pkg/constants)
 //   must-gather          <image>/cluster-scoped-resources/<group>/<resource>/<name>.yaml,
@@ -22,6 +22,7 @@ export type Route =
   | { type: "log"; namespace: string; pod: string; container: string; previous: boolean; layout: "archive" | "must-gather" }
   | { type: "bundle-log"; namespace: string; pod: string; file: string }
   | { type: "archive-manifest" }
+  | { type: "archive-control-plane" }
   | { type: "bundle-version" }
   | { type: "bundle-cluster-version" }
   | { type: "bundle-errors"; kind?: string }
@@ -117,6 +118,7 @@ export function classifyPath(path: string): Classified {
     const rest = segments.slice(ks + 1);
     const signal = "kubesleuth-archive" as const;
     if (rest.length === 1 && name === "manifest.json") return { route: { type: "archive-manifest" }, signal };
+    if (rest.length === 1 && name === "control-plane.json") return { route: { type: "archive-control-plane" }, signal };
     if (rest.length === 2 && rest[0] === "objects" && name.endsWith(".json")) {
       return { route: { type: "objects", syntax: "json", kind: decodeURIComponent(name.slice(0, -5)) }, signal };
     }

@@ -30,11 +30,11 @@ function notReadySince(pod: Pod): number | undefined {
 }
 
 /** Ready endpoints per EndpointSlice: `conditions.ready` unset means ready (discovery.k8s.io/v1 EndpointConditions). */
-function readyInSlices(slices: readonly EndpointSlice[]): number {
+export function readyInSlices(slices: readonly EndpointSlice[]): number {
   return slices.reduce((n, s) => n + (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length, 0);
 }
 
-function readyInEndpoints(endpoints: Endpoints): number {
+export function readyInEndpoints(endpoints: Endpoints): number {
   return (endpoints.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
 }
 

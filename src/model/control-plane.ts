@@ -1,0 +1,42 @@
+// What kubesleuth read of the API server itself: health endpoints, /version, and the metric families analyzers use.
+
+/** One named check of /livez, /readyz or /healthz (`[+]etcd ok`, `[-]etcd failed: reason withheld`). */
+export interface HealthCheck {
+  name: string;
+  ok: boolean;
+  /** The line as the API server wrote it. */
+  line: string;
+}
+
+/** The answer of one health endpoint asked with ?verbose. */
+export interface HealthEndpoint {
+  /** "/livez", "/readyz" or "/healthz". */
+  path: string;
+  /** The HTTP status; undefined when there was no answer. */
+  status?: number;
+  /** True for a 2xx answer. */
+  ok: boolean;
+  checks: HealthCheck[];
+  /** Why there is no answer, or the HTTP error (e.g. 403 for an identity without the path). */
+  error?: string;
+}
+
+/**
+ * The API server's own state. `metrics` is the Prometheus text of /metrics filtered to the families
+ * analyzers read (see sources/live/control-plane.ts, METRIC_FAMILIES): the whole exposition is ~2 MB on
+ * an idle 1.36 server, the kept families ~0.7 MB (~20 KB gzipped in an archive).
+ */
+export interface ControlPlaneData {
+  health: HealthEndpoint[];
+  /** /version as the server answered it (gitVersion, goVersion, platform...). */
+  version?: Record<string, string>;
+  metrics?: {
+    text: string;
+    /** Size of the whole /metrics answer read, in bytes. */
+    bytes: number;
+  };
+  /** Why metrics are absent: "forbidden (HTTP 403)", not asked, ... */
+  metricsNote?: string;
+  /** Set when the API server could not be reached at all: the error. */
+  unreachable?: string;
+}
