@@ -13,8 +13,10 @@ import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image
 import { podNotReady } from "./workload/pod-not-ready/pod-not-ready.js";
 import { podUnschedulable } from "./scheduling/pod-unschedulable/pod-unschedulable.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
+import { statefulsetStuck } from "./workload/statefulset-stuck/statefulset-stuck.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  statefulsetStuck,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

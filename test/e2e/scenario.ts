@@ -8,6 +8,8 @@ export interface ExpectedFinding {
   /** `Kind/namespace/name` or `Kind/name`. */
   subject: string;
   area: string;
+  /** Texts the finding's summary must contain (e.g. the blocking pod's name and why it blocks). */
+  summaryIncludes?: string[];
 }
 
 export interface Scenario {

@@ -35,20 +35,26 @@ function subjectOf(f: { subject: { kind: string; namespace?: string; name: strin
 }
 
 /** Top-level findings and the symptoms grouped under them, as (code, subject, area) rows. */
-function rows(report: Report): { code: string; subject: string; area: string; severity: string }[] {
-  const out: { code: string; subject: string; area: string; severity: string }[] = [];
+function rows(report: Report): { code: string; subject: string; area: string; severity: string; summary: string }[] {
+  const out: { code: string; subject: string; area: string; severity: string; summary: string }[] = [];
   for (const f of report.findings) {
-    out.push({ code: f.code, subject: subjectOf(f), area: f.area, severity: f.severity });
+    out.push({ code: f.code, subject: subjectOf(f), area: f.area, severity: f.severity, summary: f.summary });
     for (const r of f.related ?? []) {
       const analyzer = findAnalyzer(r.code.split("/")[0]!);
-      out.push({ code: r.code, subject: subjectOf(r), area: analyzer?.area ?? "?", severity: f.severity });
+      out.push({ code: r.code, subject: subjectOf(r), area: analyzer?.area ?? "?", severity: f.severity, summary: r.summary });
     }
   }
   return out;
 }
 
 function hasFinding(report: Report, e: ExpectedFinding): boolean {
-  return rows(report).some((r) => (r.code === e.code || r.code.startsWith(`${e.code}/`)) && r.subject === e.subject && r.area === e.area);
+  return rows(report).some(
+    (r) =>
+      (r.code === e.code || r.code.startsWith(`${e.code}/`)) &&
+      r.subject === e.subject &&
+      r.area === e.area &&
+      (e.summaryIncludes ?? []).every((text) => r.summary.includes(text)),
+  );
 }
 
 function concerns(f: Finding, s: Scenario): boolean {
