@@ -42,7 +42,7 @@ testAnalyzer(
             evidenceValues: ["Pending", 'failed to provision volume with StorageClass "fast": rpc error: code = ResourceExhausted desc = quota exceeded'],
             affects: ["Pod/mq/kafka-2"],
           },
-          { messageId: "governingServiceMissing", subject: "StatefulSet/mq/kafka", severity: "warning", evidenceValues: ["kafka", "10.0.0.44"] },
+          { messageId: "governingServiceMissing", subject: "StatefulSet/mq/kafka", severity: "info", evidenceValues: ["kafka", "10.0.0.44"] },
         ],
       },
       {

@@ -190,7 +190,9 @@ function governingServiceProblem(index: ClusterIndex, set: StatefulSet): Finding
   const problem = service ? `is not headless (spec.clusterIP ${service.spec?.clusterIP ?? "unset"})` : "does not exist";
   return {
     subject: setRef,
-    severity: "warning",
+    // A missing Service is a broken reference. A ClusterIP Service still routes to the pods, only the
+    // per-pod DNS names are missing (many charts do this for single-replica sets): information only.
+    severity: service ? "info" : "warning",
     data: { namespace: ns, name: set.metadata.name, service: name, problem },
     evidence: [
       { ref: setRef, path: "spec.serviceName", value: name },
