@@ -14,8 +14,16 @@ import { podNotReady } from "./workload/pod-not-ready/pod-not-ready.js";
 import { podUnschedulable } from "./scheduling/pod-unschedulable/pod-unschedulable.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
 import { statefulsetStuck } from "./workload/statefulset-stuck/statefulset-stuck.js";
+import { ingressControllerNotRunning } from "./ingress/ingress-controller-not-running/ingress-controller-not-running.js";
+import { ingressTlsInvalid } from "./ingress/ingress-tls-invalid/ingress-tls-invalid.js";
+import { ingressPathConflict } from "./ingress/ingress-path-conflict/ingress-path-conflict.js";
+import { gatewayRouteNotAccepted } from "./ingress/gateway-route-not-accepted/gateway-route-not-accepted.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  gatewayRouteNotAccepted,
+  ingressPathConflict,
+  ingressTlsInvalid,
+  ingressControllerNotRunning,
   statefulsetStuck,
   ingressBackendMissing,
   nodeNotReady,

@@ -48,6 +48,8 @@ export const KINDS: readonly KindInfo[] = [
   { kind: "ClusterRoleBinding", group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", namespaced: false, shortNames: [] },
   { kind: "Lease", group: "coordination.k8s.io", version: "v1", resource: "leases", namespaced: true, shortNames: [] },
   { kind: "PriorityClass", group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", namespaced: false, shortNames: ["pc"] },
+  { kind: "Gateway", group: "gateway.networking.k8s.io", version: "v1", resource: "gateways", namespaced: true, shortNames: ["gtw"], optional: true },
+  { kind: "HTTPRoute", group: "gateway.networking.k8s.io", version: "v1", resource: "httproutes", namespaced: true, shortNames: [], optional: true },
   { kind: "CustomResourceDefinition", group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"], optional: true },
 ];
 

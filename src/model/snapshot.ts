@@ -49,4 +49,6 @@ export interface Snapshot {
   /** Per kind: how many objects and whether reading them was complete. */
   coverage: Readonly<Record<string, CoverageEntry>>;
   skipped: readonly SkippedInput[];
+  /** Set when the scan was narrowed to one namespace (-n): namespaced kinds hold only its objects, so the absence of a pod elsewhere proves nothing. */
+  namespace?: string;
 }

@@ -35,5 +35,5 @@ export function restrictSnapshot(snapshot: Snapshot, restriction: Restriction): 
   if (podMatches && coverage.Pod && coverage.Pod.status === "ok") {
     coverage.Pod = { ...coverage.Pod, status: "partial", note: restriction.selectorText ? `only pods matching -l ${restriction.selectorText}` : "only pods matching -l" };
   }
-  return { ...snapshot, objects, logs, coverage };
+  return { ...snapshot, objects, logs, coverage, ...(namespace ? { namespace } : {}) };
 }
