@@ -23,6 +23,8 @@ interface Diagnosis {
   evidence: Evidence[];
   /** The command that shows it. */
   command: string;
+  /** The pod itself is broken (container, init container, probe): after a template fix it must be deleted. */
+  podBroken?: boolean;
 }
 
 function findCondition(conditions: readonly Condition[] | undefined, type: string): { c: Condition; i: number } | undefined {
@@ -131,6 +133,7 @@ function diagnose(snapshot: Snapshot, index: ClusterIndex, set: StatefulSet, pod
       why: `is stuck in Init: init container ${entry.name} ${term ? `exits with code ${term.exitCode}${term.reason ? ` (${term.reason})` : ""}` : `is ${waiting!.reason}${waiting!.message ? `: ${waiting!.message}` : ""}`}${logs.text}`,
       evidence: [...evidence, ...logs.evidence],
       command: `kubectl logs ${pod.metadata.name} -n ${ns} -c ${entry.name}${term?.path.includes("lastState") ? " --previous" : ""}`,
+      podBroken: true,
     };
   }
   // An app container that does not run (image, config, crash loop).
@@ -147,6 +150,7 @@ function diagnose(snapshot: Snapshot, index: ClusterIndex, set: StatefulSet, pod
         ...logs.evidence,
       ],
       command: term ? `kubectl logs ${pod.metadata.name} -n ${ns} -c ${entry.name} --previous` : describe,
+      podBroken: true,
     };
   }
   // Running but not Ready: the kubelet's prober says why (reason Unhealthy, "Readiness probe failed: ...").
@@ -160,6 +164,7 @@ function diagnose(snapshot: Snapshot, index: ClusterIndex, set: StatefulSet, pod
           why: `is Running but not Ready: the ${kind === "startupProbe" ? "startup" : "readiness"} probe of container ${entry.name} fails (${latest.message})`,
           evidence: [eventEvidence(pod, latest), ...(entry.specPath ? [{ ref, path: `${entry.specPath}.${kind}`, value: JSON.stringify(entry.spec?.[kind] ?? null) }] : [])],
           command: describe,
+      podBroken: true,
         };
       }
     }
@@ -255,7 +260,17 @@ function analyze(snapshot: Snapshot, index: ClusterIndex, set: StatefulSet, now:
   const podName = `${set.metadata.name}-${ordinal}`;
   const pod = byOrdinal.get(ordinal);
   const present = [...byOrdinal.entries()].filter(([o]) => o >= start && o < start + replicas).sort((a, b) => a[0] - b[0]).map(([o, p]) => ({ ordinal: o, pod: p }));
-  const waiting = replicas - (ordinal - start) - 1;
+  const updating = status.updateRevision !== undefined && status.currentRevision !== undefined && status.updateRevision !== status.currentRevision;
+  const outdated = present.filter(({ ordinal: o, pod: p }) => o !== ordinal && o >= partition && p.metadata.labels?.[REVISION_LABEL] !== status.updateRevision);
+  const higher = replicas - (ordinal - start) - 1;
+  const waiting = [
+    updating && outdated.length ? `${outdated.map(({ pod: p }) => p.metadata.name).join(", ")} still wait to be updated to ${status.updateRevision}` : "",
+    higher > 0 && !updating ? `${higher} higher ordinal(s) are not created or updated until it is Ready` : "",
+  ].filter(Boolean).join("; ") || "nothing else moves in the set";
+  const belowPartition = present.filter(({ ordinal: o, pod: p }) => o < partition && p.metadata.labels?.[REVISION_LABEL] !== status.updateRevision);
+  const partitionNote = belowPartition.length
+    ? ` ${belowPartition.map(({ pod: p }) => p.metadata.name).join(", ")} stay on revision ${status.currentRevision ?? "(current)"} on purpose (below partition ${partition}).`
+    : "";
   const claimLine = (o: number): string =>
     claimNames(set, o)
       .map((n) => `${n}: ${claimState(index, ns, n).state}`)
@@ -301,7 +316,7 @@ function analyze(snapshot: Snapshot, index: ClusterIndex, set: StatefulSet, now:
     podRevision: podRev ?? "(none)",
     updateRevision: updateRevision ?? "(unknown)",
     currentRevision: status.currentRevision ?? "(unknown)",
-    partition,
+    partitionNote,
   };
   const evidence: Evidence[] = [
     { ref: setRef, path: "spec.podManagementPolicy", value: set.spec?.podManagementPolicy ?? "OrderedReady", note: set.spec?.podManagementPolicy ? undefined : "default" },
@@ -333,11 +348,15 @@ function analyze(snapshot: Snapshot, index: ClusterIndex, set: StatefulSet, now:
       ]
     : [
         {
-          description: `Fix what keeps ${podName} from becoming Ready in the pod template (or roll back with kubectl rollout undo ${target} -n ${ns}), then delete ${podName}: the controller does not replace a pod that never became Ready by itself`,
+          description: diagnosis.podBroken
+            ? `Fix what keeps ${podName} from becoming Ready in the pod template (or roll back with kubectl rollout undo ${target} -n ${ns}), then delete ${podName}: the controller does not replace a pod that never became Ready by itself`
+            : `Fix what keeps ${podName} from running (${diagnosis.why}); the controller goes on by itself once it is Running and Ready`,
           command: diagnosis.command,
           verify: `kubectl rollout status ${target} -n ${ns} --timeout=10m`,
         },
-        { description: `After the template is fixed, re-create the blocking pod from the new revision`, command: deleteCmd, verify: `kubectl get pod ${podName} -n ${ns} -L ${REVISION_LABEL} -w` },
+        ...(diagnosis.podBroken
+          ? [{ description: `After the template is fixed, re-create the blocking pod from the new revision`, command: deleteCmd, verify: `kubectl get pod ${podName} -n ${ns} -L ${REVISION_LABEL} -w` }]
+          : []),
       ];
   const blocked = present.filter(({ ordinal: o }) => o > ordinal).map(({ pod: p }) => refOf(p));
   return {
@@ -364,7 +383,7 @@ export const statefulsetStuck = defineAnalyzer({
     orderedReadyBlocked: {
       summary: "StatefulSet {{namespace}}/{{name}} is blocked at ordinal {{ordinal}}: {{pod}} {{why}}",
       rootCause:
-        "With podManagementPolicy OrderedReady the StatefulSet controller creates, updates and scales pods one ordinal at a time and waits for each to be Running and Ready before touching the next: {{pod}} {{why}} (for {{age}}), so the controller is stopped there and {{waiting}} higher ordinal(s) wait behind it. Pods on revision {{currentRevision}} below partition {{partition}} are kept there on purpose.",
+        "With podManagementPolicy OrderedReady the StatefulSet controller creates, updates and scales pods one ordinal at a time and waits for each to be Running and Ready before touching the next: {{pod}} {{why}} (for {{age}}), so the controller is stopped there: {{waiting}}.{{partitionNote}}",
       remediation: "Fix what keeps the blocking pod from becoming Ready (see its diagnosis), then delete that pod so the controller re-creates it from the fixed template.",
     },
     brokenRevisionNotReplaced: {
