@@ -1,4 +1,7 @@
-import { testAnalyzer } from "../../../testing/analyzer-tester.js";
+import { it } from "node:test";
+import assert from "node:assert/strict";
+import { runAnalyzer, testAnalyzer } from "../../../testing/analyzer-tester.js";
+import { loadFixture } from "../../../testing/load-fixture.js";
 import { ingressControllerNotRunning } from "./ingress-controller-not-running.js";
 
 const now = "2024-05-01T10:00:00Z";
@@ -39,3 +42,11 @@ testAnalyzer(
   },
   import.meta.url,
 );
+
+// A scan narrowed with -n holds the pods of one namespace only: a controller elsewhere cannot be seen,
+// so its absence proves nothing (Snapshot.namespace, set by the source when -n is given).
+it("ingress-controller-not-running: no finding when the scan was narrowed to the Ingress's namespace and no controller pod was seen", () => {
+  const snapshot = loadFixture(new URL("./fixtures/fires-no-controller-pod.yaml", import.meta.url));
+  assert.equal(runAnalyzer(ingressControllerNotRunning, snapshot, Date.parse(now)).length, 1);
+  assert.deepEqual(runAnalyzer(ingressControllerNotRunning, { ...snapshot, namespace: "shop" }, Date.parse(now)), []);
+});
