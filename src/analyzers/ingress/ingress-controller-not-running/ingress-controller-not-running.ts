@@ -17,20 +17,24 @@ function isReady(pod: Pod): boolean {
   return pod.status?.phase === "Running" && (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 }
 
-/**
- * A controller log line that reports a problem with this Ingress: it names `<namespace>/<name>` (klog,
- * ingress-nginx) or carries `namespace=<ns>` and `ingress=<name>` (logfmt, Traefik), and it is at
- * warning or error level (klog `E`/`W` prefix, `level=error|warn`, JSON `"level":"error"`).
- */
-function mentionsWithError(line: string, ingress: Ingress): boolean {
-  const ns = ingress.metadata.namespace ?? "default";
-  const name = ingress.metadata.name;
-  const key = `${ns}/${name}`;
-  const named =
-    new RegExp(`(^|[^A-Za-z0-9_.-])${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_.-])`).test(line) ||
-    (new RegExp(`\\bnamespace[=:]"?${ns}\\b`).test(line) && new RegExp(`\\bingress[=:]"?${name}\\b`).test(line));
-  if (!named) return false;
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A warning or error log line: klog `E`/`W` prefix, logfmt `level=error|warn`, JSON `"level":"error"`. */
+function isWarningOrError(line: string): boolean {
   return /^[EW]\d{4} /.test(line) || /\blevel[=:]"?(error|warn|warning|fatal)\b/i.test(line) || /"level":\s*"(error|warn|warning|fatal)"/i.test(line);
+}
+
+/**
+ * Whether a controller log line names this Ingress: `<namespace>/<name>` as a whole word (klog,
+ * ingress-nginx), or `namespace=<ns>` and `ingress=<name>` fields (logfmt, Traefik).
+ */
+function namesIngress(ingress: Ingress): (line: string) => boolean {
+  const ns = escape(ingress.metadata.namespace ?? "default");
+  const name = escape(ingress.metadata.name);
+  const key = new RegExp(`(^|[^A-Za-z0-9_.-])${ns}/${name}($|[^A-Za-z0-9_.-])`);
+  const nsField = new RegExp(`\\bnamespace[=:]"?${ns}\\b`);
+  const nameField = new RegExp(`\\bingress[=:]"?${name}\\b`);
+  return (line) => key.test(line) || (nsField.test(line) && nameField.test(line));
 }
 
 export const ingressControllerNotRunning = defineAnalyzer({
@@ -118,13 +122,17 @@ export const ingressControllerNotRunning = defineAnalyzer({
         });
         continue;
       }
+      // The warning/error lines of the running controller pods, split once for all Ingresses of the class.
+      const readyKeys = new Set(ready.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+      const problemLines = snapshot.logs
+        .filter((l) => !l.previous && readyKeys.has(`${l.namespace}/${l.pod}`))
+        .flatMap((l) => l.text.split(/\r?\n/).map((line) => ({ line: line.trimEnd(), log: l })))
+        .filter(({ line }) => isWarningOrError(line));
       for (const ingress of ingresses) {
         const ns = ingress.metadata.namespace ?? "default";
         const ref = refOf(ingress);
-        const lines = snapshot.logs
-          .filter((l) => !l.previous && ready.some((p) => p.metadata.name === l.pod && p.metadata.namespace === l.namespace))
-          .flatMap((l) => l.text.split(/\r?\n/).map((line) => ({ line: line.trimEnd(), log: l })))
-          .filter(({ line }) => mentionsWithError(line, ingress));
+        const names = namesIngress(ingress);
+        const lines = problemLines.filter(({ line }) => names(line));
         if (lines.length) {
           const last = lines.slice(-MAX_LOG_LINES);
           report("controllerLogErrors", {
