@@ -31,6 +31,11 @@ import { serviceUrlNoEndpoints } from "./network/service-url-no-endpoints/servic
 import { clusterDnsUnhealthy } from "./network/cluster-dns-unhealthy/cluster-dns-unhealthy.js";
 import { cniDaemonsetDegraded } from "./network/cni-daemonset-degraded/cni-daemonset-degraded.js";
 import { controlPlanePodUnhealthy } from "./control-plane/control-plane-pod-unhealthy/control-plane-pod-unhealthy.js";
+import { statefulsetStuck } from "./workload/statefulset-stuck/statefulset-stuck.js";
+import { ingressControllerNotRunning } from "./ingress/ingress-controller-not-running/ingress-controller-not-running.js";
+import { ingressTlsInvalid } from "./ingress/ingress-tls-invalid/ingress-tls-invalid.js";
+import { ingressPathConflict } from "./ingress/ingress-path-conflict/ingress-path-conflict.js";
+import { gatewayRouteNotAccepted } from "./ingress/gateway-route-not-accepted/gateway-route-not-accepted.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   podApiForbidden,
@@ -51,6 +56,11 @@ export const ANALYZERS: readonly Analyzer[] = [
   apiserviceUnavailable,
   componentLeaseStale,
   webhookBackendUnavailable,
+  gatewayRouteNotAccepted,
+  ingressPathConflict,
+  ingressTlsInvalid,
+  ingressControllerNotRunning,
+  statefulsetStuck,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

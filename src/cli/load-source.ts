@@ -107,7 +107,7 @@ export async function loadSource(
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       onProgress,
     });
-    return { snapshot, now: nowOverride ?? io.now(), live: true };
+    return { snapshot: namespace ? { ...snapshot, namespace } : snapshot, now: nowOverride ?? io.now(), live: true };
   } finally {
     endProgress(io, onProgress);
   }

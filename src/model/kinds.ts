@@ -53,6 +53,8 @@ export const KINDS: readonly KindInfo[] = [
   { kind: "ValidatingWebhookConfiguration", group: "admissionregistration.k8s.io", version: "v1", resource: "validatingwebhookconfigurations", namespaced: false, shortNames: [], optional: true },
   { kind: "MutatingWebhookConfiguration", group: "admissionregistration.k8s.io", version: "v1", resource: "mutatingwebhookconfigurations", namespaced: false, shortNames: [], optional: true },
   { kind: "ComponentStatus", group: "", version: "v1", resource: "componentstatuses", namespaced: false, shortNames: ["cs"], optional: true },
+  { kind: "Gateway", group: "gateway.networking.k8s.io", version: "v1", resource: "gateways", namespaced: true, shortNames: ["gtw"], optional: true },
+  { kind: "HTTPRoute", group: "gateway.networking.k8s.io", version: "v1", resource: "httproutes", namespaced: true, shortNames: [], optional: true },
   { kind: "CustomResourceDefinition", group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"], optional: true },
   // metrics-server's resource metrics API (kubectl top); absent on clusters without metrics-server.
   { kind: "PodMetrics", group: "metrics.k8s.io", version: "v1beta1", resource: "pods", namespaced: true, shortNames: [], optional: true },

@@ -101,6 +101,8 @@ export interface ResourceRequirements {
 export interface Container {
   name: string;
   image?: string;
+  command?: string[];
+  args?: string[];
   imagePullPolicy?: string;
   ports?: ContainerPort[];
   env?: EnvVar[];
@@ -307,6 +309,7 @@ export interface Ingress extends KubeObject {
       http?: { paths: { path?: string; pathType?: string; backend: IngressBackend }[] };
     }[];
   };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
 
 export interface IngressClass extends KubeObject {
@@ -483,4 +486,27 @@ export interface PodDisruptionBudget extends KubeObject {
   kind: "PodDisruptionBudget";
   spec?: { selector?: LabelSelector; minAvailable?: number | string; maxUnavailable?: number | string };
   status?: { currentHealthy?: number; desiredHealthy?: number; disruptionsAllowed?: number; expectedPods?: number };
+}
+
+// ---------------------------------------------------------------- Gateway API (gateway.networking.k8s.io/v1, optional CRDs)
+
+export interface GatewayParentReference {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name: string;
+  sectionName?: string;
+  port?: number;
+}
+
+export interface Gateway extends KubeObject {
+  kind: "Gateway";
+  spec?: { gatewayClassName?: string; listeners?: { name: string; hostname?: string; port: number; protocol: string }[] };
+  status?: { conditions?: Condition[]; listeners?: { name: string; conditions?: Condition[] }[] };
+}
+
+export interface HTTPRoute extends KubeObject {
+  kind: "HTTPRoute";
+  spec?: { parentRefs?: GatewayParentReference[]; hostnames?: string[]; rules?: unknown[] };
+  status?: { parents?: { parentRef: GatewayParentReference; controllerName?: string; conditions?: Condition[] }[] };
 }

@@ -57,4 +57,6 @@ export interface Snapshot {
   history?: readonly Snapshot[];
   /** The API server's health checks, version and metrics, when they were read (live, or an archive of a live capture). */
   controlPlane?: ControlPlaneData;
+  /** Set when the scan was narrowed to one namespace (-n): namespaced kinds hold only its objects, so the absence of a pod elsewhere proves nothing. */
+  namespace?: string;
 }

@@ -36,5 +36,5 @@ export function restrictSnapshot(snapshot: Snapshot, restriction: Restriction): 
     coverage.Pod = { ...coverage.Pod, status: "partial", note: restriction.selectorText ? `only pods matching -l ${restriction.selectorText}` : "only pods matching -l" };
   }
   const history = snapshot.history?.map((h) => restrictSnapshot(h, restriction));
-  return { ...snapshot, objects, logs, coverage, ...(history ? { history } : {}) };
+  return { ...snapshot, objects, logs, coverage, ...(history ? { history } : {}), ...(namespace ? { namespace } : {}) };
 }

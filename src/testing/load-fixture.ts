@@ -1,4 +1,4 @@
-// Loads kubectl-shaped YAML (multi-document, v1 Lists) into a Snapshot for tests.
+// Loads kubectl-shaped YAML (multi-document, v1 Lists, and fixture-only PodLog documents) into a Snapshot for tests.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import type { ControlPlaneData } from "../model/control-plane.js";
@@ -34,10 +34,25 @@ export function snapshotFromYaml(text: string, location = "<inline>"): Snapshot 
     }
     const items = isList(value) ? value.items : [value];
     for (const item of items) {
+      if (isPodLog(item)) {
+        builder.addLog({ namespace: item.namespace, pod: item.pod, container: item.container, previous: item.previous ?? false, text: item.text, origin: location });
+        continue;
+      }
       if (!builder.add(item)) throw new Error(`${location}: document is not a Kubernetes object: ${JSON.stringify(item).slice(0, 80)}`);
     }
   }
   return builder.build();
+}
+
+/**
+ * A container log in a fixture: `{ kind: PodLog, namespace, pod, container, previous?, text }` (a
+ * fixture-only document; live and snapshot sources read logs from the API or from dump files).
+ */
+interface FixturePodLog { kind: "PodLog"; namespace: string; pod: string; container: string; previous?: boolean; text: string }
+
+function isPodLog(value: unknown): value is FixturePodLog {
+  const v = value as Partial<FixturePodLog>;
+  return v?.kind === "PodLog" && typeof v.namespace === "string" && typeof v.pod === "string" && typeof v.container === "string" && typeof v.text === "string";
 }
 
 function isList(value: unknown): value is { items: unknown[] } {

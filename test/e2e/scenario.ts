@@ -16,6 +16,8 @@ export interface ExpectedFinding {
   evidenceFields?: { path: string; value: unknown }[];
   /** A command one of its remediation steps must give exactly. */
   remediationCommand?: string;
+  /** Texts the finding's summary must contain (e.g. the blocking pod's name and why it blocks). */
+  summaryIncludes?: string[];
 }
 
 export interface Scenario {

@@ -36,13 +36,13 @@ function subjectOf(f: { subject: { kind: string; namespace?: string; name: strin
 }
 
 /** Top-level findings and the symptoms grouped under them, as (code, subject, area) rows. */
-function rows(report: Report): { code: string; subject: string; area: string; severity: string }[] {
-  const out: { code: string; subject: string; area: string; severity: string }[] = [];
+function rows(report: Report): { code: string; subject: string; area: string; severity: string; summary: string }[] {
+  const out: { code: string; subject: string; area: string; severity: string; summary: string }[] = [];
   for (const f of report.findings) {
-    out.push({ code: f.code, subject: subjectOf(f), area: f.area, severity: f.severity });
+    out.push({ code: f.code, subject: subjectOf(f), area: f.area, severity: f.severity, summary: f.summary });
     for (const r of f.related ?? []) {
       const analyzer = findAnalyzer(r.code.split("/")[0]!);
-      out.push({ code: r.code, subject: subjectOf(r), area: analyzer?.area ?? "?", severity: f.severity });
+      out.push({ code: r.code, subject: subjectOf(r), area: analyzer?.area ?? "?", severity: f.severity, summary: r.summary });
     }
   }
   return out;
@@ -59,10 +59,13 @@ function hasFinding(report: Report, e: ExpectedFinding): boolean {
         (e.evidence ?? []).every((ref) => f.evidence.some((ev) => ev.ref !== undefined && subjectOf({ subject: ev.ref }) === ref)) &&
         (e.impact ?? []).every((ref) => [...f.impact.direct, ...f.impact.indirect].some((r) => subjectOf({ subject: r }) === ref)) &&
         (e.evidenceFields ?? []).every((want) => f.evidence.some((ev) => ev.path === want.path && isDeepStrictEqual(ev.value, want.value))) &&
-        (!e.remediationCommand || f.remediation.some((r) => r.command === e.remediationCommand)),
+        (!e.remediationCommand || f.remediation.some((r) => r.command === e.remediationCommand)) &&
+        (e.summaryIncludes ?? []).every((text) => f.summary.includes(text)),
     );
   }
-  return rows(report).some((r) => matches(r.code, r.subject) && r.area === e.area);
+  return rows(report).some(
+    (r) => matches(r.code, r.subject) && r.area === e.area && (e.summaryIncludes ?? []).every((text) => r.summary.includes(text)),
+  );
 }
 
 function concerns(f: Finding, s: Scenario): boolean {

@@ -5,6 +5,7 @@ import type { Container, ContainerStatus, Event, KubeObject, Pod } from "../../m
 import { formatRef, refOf, type ObjectRef } from "../../model/ref.js";
 import type { ClusterIndex } from "../../indexes/types.js";
 import { eventCount } from "../../semantics/time.js";
+import type { Snapshot } from "../../model/snapshot.js";
 
 /** The owner kinds a pod's controller chain may pass through; analyzers grouping by workload need them loaded. */
 export const WORKLOAD_KINDS = ["ReplicaSet", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "ReplicationController"] as const;
@@ -177,4 +178,21 @@ export function registryHost(image: string): string {
   if (slash < 0) return "docker.io";
   const first = image.slice(0, slash);
   return first.includes(".") || first.includes(":") || first === "localhost" ? first : "docker.io";
+}
+
+/** How many log lines a finding quotes. */
+export const LOG_TAIL_LINES = 5;
+
+/** The last non-empty lines of the crashed container's log: the previous instance when the snapshot has it. */
+export function logTail(snapshot: Snapshot, pod: Pod, container: string, maxLines = LOG_TAIL_LINES): { lines: string[]; previous: boolean } | undefined {
+  const candidates = snapshot.logs.filter(
+    (l) => l.namespace === (pod.metadata.namespace ?? "") && l.pod === pod.metadata.name && l.container === container,
+  );
+  const log = candidates.find((l) => l.previous) ?? candidates.find((l) => !l.previous);
+  if (!log) return undefined;
+  const lines = log.text
+    .split(/\r?\n/)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== "");
+  return { lines: lines.slice(-maxLines), previous: log.previous };
 }

@@ -1,7 +1,8 @@
-// Picks the containers of unhealthy pods whose logs are worth reading, and reads their tails.
+// Picks the containers of unhealthy pods (and of running ingress controllers) whose logs are worth reading, and reads their tails.
 import type { ContainerStatus, KubeObject, Pod } from "../../model/kube.js";
 import type { PodLog } from "../../model/snapshot.js";
 import type { ApiClient } from "./api-client.js";
+import { KNOWN_INGRESS_CONTROLLERS, ingressControllerContainer } from "../../semantics/ingress-controllers.js";
 
 export interface LogRequest {
   namespace: string;
@@ -42,6 +43,16 @@ export function logRequestsOf(pod: KubeObject): LogRequest[] {
   };
   for (const c of status?.initContainerStatuses ?? []) consider(c, true);
   for (const c of status?.containerStatuses ?? []) consider(c, false);
+  // A running ingress controller is healthy itself, but its log says which Ingresses it fails to serve.
+  if (requests.length === 0 && status?.phase === "Running") {
+    for (const known of KNOWN_INGRESS_CONTROLLERS) {
+      const container = ingressControllerContainer(p, known);
+      if (container) {
+        requests.push({ namespace, pod: p.metadata.name, container: container.name, previous: false });
+        break;
+      }
+    }
+  }
   return requests;
 }
 

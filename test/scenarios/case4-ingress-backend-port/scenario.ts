@@ -13,7 +13,12 @@ export const scenario: Scenario = {
   name: "case4-ingress-backend-port",
   description: "an Ingress routes to port 8080 of a Service that only exposes port 80 (8080 is the container's port)",
   namespaces: [ns],
-  expect: [{ code: "ingress-backend-missing/servicePortNotFound", subject: `Ingress/${ns}/api`, area: "ingress" }],
+  expect: [
+    { code: "ingress-backend-missing/servicePortNotFound", subject: `Ingress/${ns}/api`, area: "ingress" },
+    // The class names k8s.io/ingress-nginx and no ingress-nginx controller runs in the test cluster (the
+    // healthy scenario's controller serves only its own class, k8s.io/e2e-healthy-nginx).
+    { code: "ingress-controller-not-running/controllerNotRunning", subject: "IngressClass/case4-ingress-backend-port-nginx", area: "ingress", summaryIncludes: ["no ingress-nginx controller pod is running"] },
+  ],
   async setup(env) {
     apply(env, { file: fileURLToPath(new URL("manifests.yaml", import.meta.url)) });
   },

@@ -50,6 +50,14 @@ export const scenario: Scenario = {
   expect: [
     { code: "workload-rollout-stuck/statefulSetUpdateStuck", subject: `StatefulSet/${NS}/${STS}`, area: "workload" },
     { code: "pod-not-ready/readinessProbeFailing", subject: `StatefulSet/${NS}/${STS}`, area: "workload" },
+    // The root cause on the StatefulSet itself: OrderedReady is blocked at ordinal 2, and why (the kubelet's
+    // Unhealthy event that checkState asserts below).
+    {
+      code: "statefulset-stuck/orderedReadyBlocked",
+      subject: `StatefulSet/${NS}/${STS}`,
+      area: "workload",
+      summaryIncludes: ["blocked at ordinal 2", `${STS}-2`, "Readiness probe failed: HTTP probe failed with statuscode: 503"],
+    },
   ],
   readyTimeoutSeconds: 15 * 60,
   async setup(env) {

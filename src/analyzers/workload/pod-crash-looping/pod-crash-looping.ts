@@ -2,7 +2,6 @@
 import { defineAnalyzer } from "../../define.js";
 import type { Evidence, InvestigationStep, Remediation } from "../../../model/finding.js";
 import type { Event, Pod } from "../../../model/kube.js";
-import type { Snapshot } from "../../../model/snapshot.js";
 import { formatRef, refOf, type ObjectRef } from "../../../model/ref.js";
 import type { ClusterIndex } from "../../../indexes/types.js";
 import {
@@ -16,6 +15,7 @@ import {
   isCrashLooping,
   isSettled,
   kubectlTarget,
+  logTail,
   nsFlag,
   podCount,
   podEvents,
@@ -24,9 +24,6 @@ import {
   verifyCommand,
   type ContainerEntry,
 } from "../workload-pods.js";
-
-/** How many non-empty log lines of the crashed container to keep as evidence. */
-const LOG_TAIL_LINES = 5;
 
 type Cause = "oomKilled" | "oomKilledWithoutLimit" | "livenessProbeKilled" | "exitedCleanly" | "crashLoop";
 
@@ -54,20 +51,6 @@ function doubled(quantity: string): string | undefined {
   if (!m) return undefined;
   const value = Number(m[1]) * 2;
   return `${Number.isInteger(value) ? value : value.toFixed(1)}${m[2]}`;
-}
-
-/** The last non-empty lines of the crashed container's log: the previous instance when the snapshot has it. */
-function logTail(snapshot: Snapshot, pod: Pod, container: string): { lines: string[]; previous: boolean } | undefined {
-  const candidates = snapshot.logs.filter(
-    (l) => l.namespace === (pod.metadata.namespace ?? "") && l.pod === pod.metadata.name && l.container === container,
-  );
-  const log = candidates.find((l) => l.previous) ?? candidates.find((l) => !l.previous);
-  if (!log) return undefined;
-  const lines = log.text
-    .split(/\r?\n/)
-    .map((l) => l.trimEnd())
-    .filter((l) => l.trim() !== "");
-  return { lines: lines.slice(-LOG_TAIL_LINES), previous: log.previous };
 }
 
 const livenessFailure = (e: Event): boolean => e.reason === "Unhealthy" && (e.message ?? "").startsWith("Liveness probe failed");
