@@ -1,6 +1,7 @@
 // The explicit, sorted list of analyzers. test/registry.test.ts checks it against the folders.
 import type { Analyzer } from "./define.js";
 import { ingressBackendMissing } from "./ingress/ingress-backend-missing/ingress-backend-missing.js";
+import { podConnectionFailing } from "./network/pod-connection-failing/pod-connection-failing.js";
 import { serviceEndpointsNotReady } from "./network/service-endpoints-not-ready/service-endpoints-not-ready.js";
 import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-selects-no-pods.js";
 import { serviceTargetPortMismatch } from "./network/service-target-port-mismatch/service-target-port-mismatch.js";
@@ -22,6 +23,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   serviceSelectsNoPods,
   serviceTargetPortMismatch,
   podConfigMissing,
+  podConnectionFailing,
   podCrashLooping,
   podImagePullFailing,
   podNotReady,

@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Analyzer } from "../analyzers/define.js";
 import type { Finding, Severity } from "../model/finding.js";
 import { formatRef, type ObjectRef } from "../model/ref.js";
-import type { Snapshot } from "../model/snapshot.js";
+import type { PodLog, Snapshot } from "../model/snapshot.js";
 import { buildIndex } from "../indexes/build-index.js";
 import { runAnalyzersOn } from "../run/run-analyzers.js";
 import { snapshotReferenceTime } from "../run/reference-time.js";
@@ -31,6 +31,8 @@ export interface AnalyzerCase {
   yaml?: string;
   /** Reference time (RFC 3339); default: the newest timestamp in the fixture. */
   now?: string;
+  /** Container log tails the snapshot carries (fixtures hold objects only). */
+  logs?: PodLog[];
 }
 
 export interface FiringCase extends AnalyzerCase {
@@ -60,8 +62,9 @@ export function runAnalyzer(analyzer: Analyzer, snapshot: Snapshot, now?: number
 }
 
 function caseSnapshot(c: AnalyzerCase, fixturesDir: URL): Snapshot {
-  if (c.yaml !== undefined) return snapshotFromYaml(c.yaml, c.name);
-  if (c.fixture) return loadFixture(new URL(c.fixture, fixturesDir));
+  const withLogs = (s: Snapshot): Snapshot => (c.logs ? { ...s, logs: [...s.logs, ...c.logs] } : s);
+  if (c.yaml !== undefined) return withLogs(snapshotFromYaml(c.yaml, c.name));
+  if (c.fixture) return withLogs(loadFixture(new URL(c.fixture, fixturesDir)));
   throw new Error(`case "${c.name}" has neither fixture nor yaml`);
 }
 
