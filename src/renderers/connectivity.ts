@@ -20,7 +20,9 @@ export function renderConnectivityText(r: ConnectivityReport, style: Style = PLA
     const mark = h.status === "failed" ? style.severity("error", MARK.failed!) : h.status === "passed" ? style.ok(MARK.passed!) : MARK[h.status]!;
     out.push(`${mark} ${i + 1}. ${style.bold(h.title)}: ${h.status}: ${h.summary}${h.need ? ` (need: ${h.need})` : ""}`);
     for (const check of h.checks) {
-      out.push(`     ${check.outcome === "problem" ? "✗" : check.outcome === "ok" ? "✓" : "?"} ${check.step}: ${check.result}`);
+      const [head, ...more] = check.result.split("\n");
+      out.push(`     ${check.outcome === "problem" ? "✗" : check.outcome === "ok" ? "✓" : "?"} ${check.step}: ${head}`);
+      for (const line of more) out.push(`         ${line}`);
       out.push(`       ${style.dim(`$ ${check.command}`)}`);
     }
   });

@@ -280,6 +280,14 @@ add_expr() { # file key operator  -> prints the stage with one more matchExpress
   echo "---"; cat "$S/pod/general/pod-delete.yaml"
   # fault-stages.yaml and every other test/cluster/kwok/*-stages.yaml (one file per scenario family)
   for f in "$HERE"/kwok/*-stages.yaml; do echo "---"; grep -v '^#' "$f"; done
+  # A scenario's test/scenarios/<name>/pod-logs/<namespace>.log (and optional <namespace>.previous.log) is what every
+  # pod of that namespace prints; kwok takes the first ClusterLogs whose selector matches, so these come before all-pods.
+  for f in "$HERE"/../scenarios/*/pod-logs/*.log; do
+    [ -e "$f" ] || continue
+    case "$f" in *.previous.log) continue ;; esac
+    ns=$(basename "$f" .log); prev="${f%.log}.previous.log"; [ -e "$prev" ] || prev=$WORK/pod-logs/previous.log
+    printf -- '---\napiVersion: kwok.x-k8s.io/v1alpha1\nkind: ClusterLogs\nmetadata:\n  name: scenario-%s\nspec:\n  selector:\n    matchNamespaces: [%s]\n  logs:\n  - logsFile: %s\n    previousLogsFile: %s\n    follow: false\n' "$ns" "$ns" "$(cd "$(dirname "$f")" && pwd)/$(basename "$f")" "$prev"
+  done
   # `kubectl logs` for every simulated pod is served by kwok (apiserver -> 127.0.0.1:$KWOK_PORT) from this file.
   cat <<E
 ---

@@ -317,7 +317,7 @@ type Pair = { source: Pod; destination: Pod; port: number; protocol: Protocol; v
  * ingress denies, an Egress policy on the source pods when their egress denies. Verified by
  * compiling the cluster's policies plus the proposal and evaluating every denied pair again.
  */
-function proposeFixes(index: ClusterIndex, denied: readonly Pair[], policies: readonly NetworkPolicy[], namespaces: readonly NamespaceLike[], destinationLabels: Record<string, string> | undefined, nameHint: { from: string; to: string }): ConnectivityFix[] {
+function proposeFixes(index: ClusterIndex, denied: readonly Pair[], policies: readonly NetworkPolicy[], namespaces: readonly NamespaceLike[], destinationLabels: Record<string, string> | undefined, nameHint: { from: string; to: string; verify: string }): ConnectivityFix[] {
   if (denied.length === 0) return [];
   const first = denied[0]!;
   const srcLabels = selectorLabels(index, first.source);
@@ -342,7 +342,7 @@ function proposeFixes(index: ClusterIndex, denied: readonly Pair[], policies: re
   return proposed.map((policy, i) => {
     const plan = plans[i]!;
     const what = plan.direction === "Ingress" ? `ingress to ${formatLabelSelector({ matchLabels: plan.selected })} in ${plan.namespace} from ${formatLabelSelector({ matchLabels: plan.peerLabels })} in ${plan.peerNamespace}` : `egress from ${formatLabelSelector({ matchLabels: plan.selected })} in ${plan.namespace} to ${formatLabelSelector({ matchLabels: plan.peerLabels })} in ${plan.peerNamespace}`;
-    return applyFix(policy, `Add NetworkPolicy ${plan.namespace}/${plan.name} allowing ${what} on ${plan.ports.map((p) => `${p.port}/${p.protocol}`).join(", ")}; NetworkPolicies are additive, so existing rules stay as they are`, verified, `kubesleuth diagnose connectivity ${nameHint.from} ${nameHint.to}`);
+    return applyFix(policy, `Add NetworkPolicy ${plan.namespace}/${plan.name} allowing ${what} on ${plan.ports.map((p) => `${p.port}/${p.protocol}`).join(", ")}; NetworkPolicies are additive, so existing rules stay as they are`, verified, nameHint.verify);
   });
 }
 
@@ -560,13 +560,20 @@ export function diagnoseConnectivity(index: ClusterIndex, from: ConnectivitySour
       if (!addresses.ready.length) evidence.push({ ref: refOf(service), path: "endpoints", value: { ready: addresses.ready, notReady: addresses.notReady }, note: `no ready endpoint (${addresses.source})` });
     } else {
       const ready = destinations.filter(isPodReady);
+      // A pod without conditions in the snapshot (a manifest, not a captured object) says nothing about readiness.
+      const undecided = destinations.filter((p) => !p.status?.conditions?.some((c) => c.type === "Ready"));
       if (ready.length) endpointPods = ready;
-      status = destinations.length === 0 && !service.spec?.selector ? "unknown" : ready.length ? "passed" : "failed";
-      summary = `EndpointSlices and Endpoints not in the snapshot; ${ready.length}/${destinations.length} selected pod(s) Ready`;
+      status = ready.length ? "passed" : (destinations.length === 0 && !service.spec?.selector) || undecided.length > 0 ? "unknown" : "failed";
+      summary = `EndpointSlices and Endpoints not in the snapshot; ${ready.length}/${destinations.length} selected pod(s) Ready${undecided.length ? `, ${undecided.length} without a Ready condition` : ""}`;
       checks.push({ step: "Ready endpoints (from pod readiness)", command: `kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${service.metadata.name}`, result: summary, outcome: status === "passed" ? "ok" : status === "failed" ? "problem" : "unknown" });
     }
-    for (const p of destinations.filter((x) => !isPodReady(x)).slice(0, 5)) evidence.push({ ref: refOf(p), path: "status.conditions[Ready]", value: "False", note: "not ready: not an endpoint" });
-    hops.push({ id: "endpoints", title: "Endpoints", status, summary, checks, evidence, ...(status === "unknown" ? { need: "the Service's EndpointSlices or Endpoints" } : {}) });
+    if (status === "failed") {
+      for (const p of destinations.filter((x) => !isPodReady(x)).slice(0, 5)) {
+        const ready = p.status?.conditions?.find((c) => c.type === "Ready");
+        evidence.push({ ref: refOf(p), path: "status.conditions[Ready]", value: ready?.status ?? "absent", note: `not ready${ready?.reason ? ` (${ready.reason})` : ""}: not an endpoint` });
+      }
+    }
+    hops.push({ id: "endpoints", title: "Endpoints", status, summary, checks, evidence, ...(status === "unknown" ? { need: "the Service's EndpointSlices or Endpoints, or the pods' status" } : {}) });
   } else if (!service && !target.missingService) {
     const running = destinations.filter((p) => p.status?.phase === "Running");
     const status: HopStatus = destinations.length === 0 ? "failed" : running.length ? "passed" : "failed";
@@ -600,11 +607,11 @@ export function diagnoseConnectivity(index: ClusterIndex, from: ConnectivitySour
     const checks: InvestigationStep[] = [];
     const shown = [...denied, ...unknownPairs, ...pairs.filter((p) => p.verdict.allowed === true)].slice(0, 3);
     for (const p of shown) {
-      const explain = (v: DirectionVerdict): string => explainDirection(v).join(" ");
+      const explain = (v: DirectionVerdict): string => explainDirection(v).join("\n");
       checks.push({
         step: `${p.source.metadata.name} -> ${p.destination.metadata.name}:${p.port}/${p.protocol}`,
         command: `kubesleuth reach ${nsOf(p.source)}/pod/${p.source.metadata.name} ${nsOf(p.destination)}/pod/${p.destination.metadata.name} --port ${p.port} --protocol ${p.protocol}`,
-        result: `${p.verdict.allowed === true ? "allowed" : p.verdict.allowed === false ? "denied" : "unknown"}: ${explain(p.verdict.egress)} ${explain(p.verdict.ingress)}`,
+        result: `${p.verdict.allowed === true ? "allowed" : p.verdict.allowed === false ? "denied" : "unknown"}\n${explain(p.verdict.egress)}\n${explain(p.verdict.ingress)}`,
         outcome: p.verdict.allowed === true ? "ok" : p.verdict.allowed === false ? "problem" : "unknown",
       });
     }
@@ -648,13 +655,14 @@ export function diagnoseConnectivity(index: ClusterIndex, from: ConnectivitySour
   const anyFailed = hops.some((h) => h.status === "failed");
   const verdict: ConnectivityDiagnosis["verdict"] = anyFailed ? "failed" : hops.some((h) => h.status === "unknown") ? "unknown" : "passed";
   const fromText = `${nsOf(fromObject)}/${fromObject.kind.toLowerCase()}/${fromObject.metadata.name}`;
+  const verify = `kubesleuth diagnose connectivity ${fromText} ${toText}${options.port !== undefined ? ` --port ${options.port}` : ""}`;
   const fixes: ConnectivityFix[] = [];
   if (cause?.id === "network-policy") {
     const labels = service?.spec?.selector && Object.keys(service.spec.selector).length ? { ...service.spec.selector } : undefined;
-    fixes.push(...proposeFixes(index, denied, policies, namespaces, labels, { from: fromText, to: service ? `${nsOf(service)}/svc/${service.metadata.name}` : toText }));
+    fixes.push(...proposeFixes(index, denied, policies, namespaces, labels, { from: fromObject.metadata.name, to: service?.metadata.name ?? target.ref?.name ?? "destination", verify }));
   } else if (cause?.id === "dns") {
     const dnsDenied = (hops[0] as ConnectivityHop & { dnsDenied?: Pair[] }).dnsDenied ?? [];
-    if (dnsDenied.length) fixes.push(...proposeFixes(index, dnsDenied.filter((d) => d.verdict.egress.allowed === false), policies, namespaces, { "k8s-app": "kube-dns" }, { from: fromText, to: "kube-system/svc/kube-dns" }).filter((f) => f.yaml?.includes("Egress")));
+    if (dnsDenied.length) fixes.push(...proposeFixes(index, dnsDenied, policies, namespaces, undefined, { from: fromObject.metadata.name, to: "cluster-dns", verify }));
   }
   for (const h of hops) delete (h as ConnectivityHop & { dnsDenied?: Pair[] }).dnsDenied;
   return {

@@ -12,12 +12,8 @@ import { failedConnectionOf, type FailedConnection } from "./log-failures.js";
 const MAX_LOG_LINES = 3;
 
 /** The in-cluster destination a failed connection names, or undefined for anything outside the cluster. */
-function targetOf(index: ClusterIndex, pod: Pod, failure: FailedConnection): { target: ConnectivityTarget; key: string } | undefined {
-  if (parseIp(failure.host)) {
-    const isServiceIp = index.all<Service>("Service").some((s) => s.spec?.clusterIP === failure.host);
-    const isPodIp = index.all<Pod>("Pod").some((p) => p.status?.podIP === failure.host && !p.spec?.hostNetwork);
-    return isServiceIp || isPodIp ? { target: { type: "address", ip: failure.host }, key: failure.host } : undefined;
-  }
+function targetOf(index: ClusterIndex, clusterIps: () => ReadonlySet<string>, pod: Pod, failure: FailedConnection): { target: ConnectivityTarget; key: string } | undefined {
+  if (parseIp(failure.host)) return clusterIps().has(failure.host) ? { target: { type: "address", ip: failure.host }, key: failure.host } : undefined;
   const ns = pod.metadata.namespace ?? "default";
   const name = parseServiceName(failure.host, ns);
   if (!name) return undefined;
@@ -51,6 +47,15 @@ export const podConnectionFailing = defineAnalyzer({
     },
   },
   run({ snapshot, index, report }) {
+    // Service ClusterIPs and pod IPs (not hostNetwork: those are node addresses), built on the first IP seen.
+    let ips: Set<string> | undefined;
+    const clusterIps = (): ReadonlySet<string> => {
+      if (ips) return ips;
+      ips = new Set<string>();
+      for (const s of index.all<Service>("Service")) for (const ip of [s.spec?.clusterIP, ...((s.spec as { clusterIPs?: string[] } | undefined)?.clusterIPs ?? [])]) if (ip && ip !== "None") ips.add(ip);
+      for (const p of index.all<Pod>("Pod")) if (!p.spec?.hostNetwork && p.status?.podIP) ips.add(p.status.podIP);
+      return ips;
+    };
     // One diagnosis per (caller workload, destination); every pod's log lines are evidence.
     const groups = new Map<string, { caller: ObjectRef; pods: Pod[]; target: ConnectivityTarget; port?: number; lines: Evidence[] }>();
     for (const log of snapshot.logs) {
@@ -59,7 +64,7 @@ export const podConnectionFailing = defineAnalyzer({
       for (const raw of log.text.split("\n")) {
         const failure = failedConnectionOf(raw);
         if (!failure) continue;
-        const t = targetOf(index, pod, failure);
+        const t = targetOf(index, clusterIps, pod, failure);
         if (!t) continue;
         const caller = refOf(index.rootController(pod));
         const key = `${refKey(caller)}|${t.key}|${failure.port ?? ""}`;
