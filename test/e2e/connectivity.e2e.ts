@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { kubectl, readClusterEnv, repoRoot, sleuth, waitFor, type ClusterEnv } from "./harness.js";
 import type { Scenario } from "./scenario.js";
 import { schemaErrors } from "../report-schema.js";
+import { resolveKubeConfig } from "../../src/sources/live/kubeconfig.js";
+import { runProbe } from "../../src/sources/live/probe.js";
 
 interface Hop { id: string; status: string; summary: string; need?: string }
 interface Out {
@@ -71,5 +73,14 @@ describe("diagnose connectivity on a real control plane", () => {
     } finally {
       kubectl(env, ["delete", "-f", "-"], { input: fix.yaml });
     }
+  });
+
+  it("the probe's exec through the real API server: the read-only identity is refused, and that is an error verdict, not a crash", async () => {
+    const pod = kubectl(env, ["get", "pods", "-n", clientNs, "-l", "app=storefront", "-o", "jsonpath={.items[0].metadata.name}"]).trim();
+    const { kubeConfig } = resolveKubeConfig({ kubeconfig: env.sleuthKubeconfig }, {});
+    // The kubesleuth identity has view + get/list/watch (test/cluster/README.md): no create on pods/exec.
+    const outcome = await runProbe(kubeConfig, { namespace: clientNs, pod, container: "storefront", host: `orders.${backendNs}.svc`, port: 80 }, { timeoutMs: 15_000 });
+    assert.equal(outcome.verdict, "error");
+    assert.match(outcome.detail, /403|forbidden/i);
   });
 });

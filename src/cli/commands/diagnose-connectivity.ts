@@ -2,8 +2,10 @@
 // A subcommand of `diagnose`: `diagnose <ref>` keeps working (no object ref is spelled "connectivity").
 import { Command, Option } from "commander";
 import type { Node, Pod } from "../../model/kube.js";
-import { refOf } from "../../model/ref.js";
-import { ConnectivityError, diagnoseConnectivity, type ConnectivityTarget, type ProbeResult } from "../../engines/connectivity/index.js";
+import { refOf, type ObjectRef } from "../../model/ref.js";
+import { ConnectivityError, diagnoseConnectivity, type ConnectivityDiagnosis, type ConnectivityTarget, type ProbeResult } from "../../engines/connectivity/index.js";
+import { resolveKubeConfig } from "../../sources/live/kubeconfig.js";
+import { runProbe, type ProbeOutcome, type ProbeRequest } from "../../sources/live/probe.js";
 import { parseIp, type Protocol } from "../../engines/network-policy/index.js";
 import type { ClusterIndex } from "../../indexes/types.js";
 import { connectivityReport } from "../../run/connectivity.js";
@@ -44,9 +46,12 @@ resolves in the source's namespace, as the pod's resolver does), or a ClusterIP 
 --port names the Service port (number or name; optional when the Service has one port), or the
 destination pods' port for other destinations.
 
---probe (live only) would run nc/curl/wget in a source pod; an ephemeral debug container only with
---allow-ephemeral. Without --probe nothing is written to the cluster. Pods on KWOK (simulated)
-nodes cannot be exec'd into: the probe then reports unknown with the reason.
+--probe (live only) execs into a Running source pod (its first container) and tries one TCP
+connection to the destination as the caller names it (the Service name or ClusterIP and the Service
+port) with nc, else curl, else wget; the result is the last hop, as evidence. It is the only
+request kubesleuth makes that is not a read (pods/exec), and only with --probe. Without a tool in
+the image the probe is unknown: ephemeral debug containers (--allow-ephemeral) are not implemented
+yet. Pods on KWOK (simulated) nodes cannot be exec'd into: the probe reports unknown with the reason.
 
 Examples:
   kubesleuth diagnose connectivity shop/deploy/storefront orders.shop.svc.cluster.local
@@ -86,26 +91,49 @@ function parsePortOption(text: string | undefined): number | string | undefined 
   return text;
 }
 
-/**
- * The probe's outcome without running anything the cluster cannot serve. Exec needs a container
- * runtime behind the pod's node: KWOK's simulated nodes have none.
- */
-export function probeOutcome(index: ClusterIndex, sourcePods: readonly Pod[], live: boolean, allowEphemeral: boolean): ProbeResult {
-  if (!live) return { status: "unknown", summary: "probe not possible: the source is a snapshot (a probe needs the live cluster)", need: "a live cluster" };
-  const pod = sourcePods.find((p) => p.status?.phase === "Running");
-  if (!pod) return { status: "unknown", summary: "probe not possible: no source pod is Running", need: "a running source pod" };
+/** A probe to run (pod, container, host, port), or the reason it cannot run, without any request to the cluster. */
+export function planProbe(index: ClusterIndex, d: ConnectivityDiagnosis, target: ConnectivityTarget, live: boolean): { result: ProbeResult } | { request: ProbeRequest; pod: ObjectRef } {
+  const unknown = (summary: string, need: string, pod?: ObjectRef): { result: ProbeResult } => ({ result: { status: "unknown", summary, need, ...(pod ? { pod } : {}) } });
+  if (!live) return unknown("probe not possible: the source is a snapshot (a probe needs the live cluster)", "a live cluster");
+  const sources = d.sourcePods.map((r) => index.getByRef<Pod>(r)).filter((p): p is Pod => p !== undefined);
+  const pod = sources.find((p) => p.status?.phase === "Running");
+  if (!pod) return unknown("probe not possible: no source pod is Running", "a running source pod");
+  const ref = refOf(pod);
   const node = pod.spec?.nodeName ? index.get<Node>("Node", undefined, pod.spec.nodeName) : undefined;
   if (node?.metadata.annotations?.["kwok.x-k8s.io/node"] === "fake") {
-    return { status: "unknown", pod: refOf(pod), summary: `probe not possible: pod ${pod.metadata.name} runs on KWOK node ${node.metadata.name} (simulated, no container runtime: exec is not served)`, need: "a pod on a real node" };
+    return unknown(`probe not possible: pod ${pod.metadata.name} runs on KWOK node ${node.metadata.name} (simulated, no container runtime: exec is not served)`, "a pod on a real node", ref);
   }
-  const tools = (pod.spec?.containers ?? []).map((c) => c.image ?? "").join(", ");
-  return {
-    status: "unknown",
-    pod: refOf(pod),
-    summary: `probe not run: exec into pods is not implemented in this version of kubesleuth${allowEphemeral ? " (nor ephemeral debug containers)" : ""}; run it by hand`,
-    command: `kubectl exec -n ${pod.metadata.namespace} ${pod.metadata.name} -- sh -c 'nc -vz -w 3 HOST PORT || wget -q -T 3 -O- http://HOST:PORT/ || curl -sS -m 3 http://HOST:PORT/'   # images: ${tools}`,
-    need: "an exec into the source pod",
-  };
+  if (d.protocol !== "TCP") return unknown(`probe not run: it tests TCP, and the connection is ${d.protocol} (no answer cannot be told from a drop)`, "a TCP port", ref);
+  let host: string | undefined;
+  let port: number | undefined = d.servicePort?.port ?? (typeof d.port === "number" ? d.port : undefined);
+  if (target.type === "dns") host = target.name;
+  else if (target.type === "address") host = target.ip;
+  else if (d.to.service) host = `${d.to.service.name}.${d.to.service.namespace}.svc`;
+  else {
+    const destination = d.destinationPods.map((r) => index.getByRef<Pod>(r)).find((p) => p?.status?.podIP);
+    host = destination?.status?.podIP;
+    const pair = d.hops.find((h) => h.id === "network-policy")?.checks[0]?.step.match(/:(\d+)\/\w+$/);
+    if (port === undefined && pair) port = Number(pair[1]);
+  }
+  if (!host || port === undefined) return unknown("probe not run: no destination address and port to try", "a destination with an IP and a numeric port", ref);
+  const container = pod.spec.containers[0]!.name;
+  return { request: { namespace: pod.metadata.namespace ?? "default", pod: pod.metadata.name, container, host, port }, pod: ref };
+}
+
+/** The probe's outcome as the diagnosis' last hop. */
+export function probeResult(outcome: ProbeOutcome, request: ProbeRequest, pod: ObjectRef, allowEphemeral: boolean): ProbeResult {
+  const where = `from pod ${request.pod} (container ${request.container}) to ${request.host}:${request.port}`;
+  const base = { pod, command: outcome.command, output: outcome.output || outcome.detail };
+  switch (outcome.verdict) {
+    case "connected":
+      return { ...base, status: "passed", summary: `connected ${where}: ${outcome.detail}` };
+    case "failed":
+      return { ...base, status: "failed", summary: `no connection ${where}: ${outcome.detail}` };
+    case "no-tool":
+      return { ...base, status: "unknown", summary: `probe not possible: no nc, curl or wget in container ${request.container}; ephemeral debug containers are not implemented yet${allowEphemeral ? " (--allow-ephemeral has no effect)" : ""}`, need: "a container image with nc, curl or wget" };
+    case "error":
+      return { ...base, status: "unknown", summary: `probe not possible: ${outcome.detail}`, need: "pods/exec permission and a reachable container runtime" };
+  }
 }
 
 export function registerConnectivityCommand(program: Command, context: CommandContext): void {
@@ -123,7 +151,7 @@ export function registerConnectivityCommand(program: Command, context: CommandCo
     .option("--port <port>", "the Service port (number or name), or the destination pods' port")
     .addOption(new Option("--protocol <protocol>", "TCP, UDP or SCTP (default: the Service port's, else TCP)").choices([...PROTOCOLS]))
     .option("--probe", "live: also test from a source pod with nc/curl/wget (exec; off by default: read-only)")
-    .option("--allow-ephemeral", "with --probe: allow an ephemeral debug container when the image has no tool")
+    .option("--allow-ephemeral", "with --probe: allow an ephemeral debug container when the image has no tool (not implemented yet)")
     .addOption(outputOption(["text", "json"], "text"))
     .addHelpText("after", HELP)
     .action(async (fromText: string, toText: string, _local: ConnectivityOpts, command: Command) => {
@@ -138,15 +166,18 @@ export function registerConnectivityCommand(program: Command, context: CommandCo
       const source = await loadSource(io, [], { ...opts, namespace: undefined, allNamespaces: false }, { kinds: CONNECTIVITY_KINDS, logs: true });
       const { report: base, index } = runAnalyzers(source.snapshot, [], { now: source.now });
       try {
-        const first = diagnoseConnectivity(index, { type: "object", ref: fromParsed.ref }, target, { port, protocol: opts.protocol as Protocol | undefined, logs: source.snapshot.logs });
-        const diagnosis = opts.probe
-          ? diagnoseConnectivity(index, { type: "object", ref: fromParsed.ref }, target, {
-              port,
-              protocol: opts.protocol as Protocol | undefined,
-              logs: source.snapshot.logs,
-              probe: probeOutcome(index, first.sourcePods.map((r) => index.getByRef<Pod>(r)!).filter(Boolean), source.live, opts.allowEphemeral === true),
-            })
-          : first;
+        const question = { port, protocol: opts.protocol as Protocol | undefined, logs: source.snapshot.logs };
+        let diagnosis = diagnoseConnectivity(index, { type: "object", ref: fromParsed.ref }, target, question);
+        if (opts.probe) {
+          const plan = planProbe(index, diagnosis, target, source.live);
+          let probe: ProbeResult;
+          if ("result" in plan) probe = plan.result;
+          else {
+            const { kubeConfig } = resolveKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context }, io.env);
+            probe = probeResult(await runProbe(kubeConfig, plan.request), plan.request, plan.pod, opts.allowEphemeral === true);
+          }
+          diagnosis = diagnoseConnectivity(index, { type: "object", ref: fromParsed.ref }, target, { ...question, probe });
+        }
         const report = connectivityReport(base, diagnosis);
         io.stdout(opts.output === "json" ? renderConnectivityJson(report) : renderConnectivityText(report, useColor(io, opts.color) ? COLOR_STYLE : PLAIN_STYLE));
         context.setExitCode(report.verdict === "passed" ? EXIT_OK : EXIT_FINDINGS);
