@@ -172,7 +172,7 @@ function sidesOf(index: ClusterIndex, subject: ReachSubject, compiled: CompiledP
   return { sides: pods.map((pod) => ({ endpoint: { kind: "pod", pod }, end: podEnd(pod), pod })), out: refOf(object), object };
 }
 
-function parsePort(text: string | undefined): number | string | undefined {
+export function parsePort(text: string | undefined): number | string | undefined {
   if (text === undefined) return undefined;
   if (/^[0-9]+$/.test(text)) {
     const n = Number(text);

@@ -10,7 +10,7 @@ import { parseIp, type Protocol } from "../../engines/network-policy/index.js";
 import type { ClusterIndex } from "../../indexes/types.js";
 import { connectivityReport } from "../../run/connectivity.js";
 import { runAnalyzers } from "../../run/run-analyzers.js";
-import { PROTOCOLS } from "../../run/reach.js";
+import { parsePort, PROTOCOLS, ReachError } from "../../run/reach.js";
 import { renderConnectivityJson, renderConnectivityText } from "../../renderers/connectivity.js";
 import { COLOR_STYLE, PLAIN_STYLE } from "../../renderers/style.js";
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from "../errors.js";
@@ -80,16 +80,6 @@ export function parseConnectivityTarget(text: string, namespace: string | undefi
   return { type: "object", ref: parsed.ref };
 }
 
-function parsePortOption(text: string | undefined): number | string | undefined {
-  if (text === undefined) return undefined;
-  if (/^[0-9]+$/.test(text)) {
-    const n = Number(text);
-    if (n < 1 || n > 65535) throw new UsageError(`--port ${text} is outside 1-65535`);
-    return n;
-  }
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(text) || text.length > 15) throw new UsageError(`--port "${text}" is neither a port number nor a port name`);
-  return text;
-}
 
 /** A probe to run (pod, container, host, port), or the reason it cannot run, without any request to the cluster. */
 export function planProbe(index: ClusterIndex, d: ConnectivityDiagnosis, target: ConnectivityTarget, live: boolean): { result: ProbeResult } | { request: ProbeRequest; pod: ObjectRef } {
@@ -162,7 +152,13 @@ export function registerConnectivityCommand(program: Command, context: CommandCo
       const fromParsed = parseObjectRef(fromText, opts.namespace);
       if (!fromParsed.ok) throw new UsageError(fromParsed.error, "from: [namespace/]kind/name, e.g. shop/deploy/web");
       const target = parseConnectivityTarget(toText, opts.namespace);
-      const port = parsePortOption(opts.port);
+      let port: number | string | undefined;
+      try {
+        port = parsePort(opts.port);
+      } catch (error) {
+        if (error instanceof ReachError) throw new UsageError(error.message, error.hint);
+        throw error;
+      }
       const source = await loadSource(io, [], { ...opts, namespace: undefined, allNamespaces: false }, { kinds: CONNECTIVITY_KINDS, logs: true });
       const { report: base, index } = runAnalyzers(source.snapshot, [], { now: source.now });
       try {
