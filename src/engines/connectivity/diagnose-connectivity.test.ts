@@ -201,6 +201,15 @@ spec: { podSelector: {}, policyTypes: [Egress] }
     assert.match(missing.rootCause!.summary, /no Service billing in namespace shop/);
   });
 
+  it("a namespace whose objects are not in the snapshot (a source narrowed with -n) is no NXDOMAIN", () => {
+    // Keep only the Namespace objects and web's objects, as `-n web` would.
+    const narrowed = BASE.split("\n---\n").filter((doc) => doc.includes("kind: Namespace") || doc.includes("kind: Node") || doc.includes("namespace: web")).join("\n---\n");
+    const d = run(narrowed, { type: "dns", name: "orders.shop" });
+    assert.equal(statuses(d).dns, "unknown");
+    assert.equal(d.verdict, "unknown");
+    assert.match(d.hops[0]!.need ?? "", /the objects of namespace shop/);
+  });
+
   it("Service: a port the Service does not have; Endpoints: no ready endpoint in the EndpointSlice", () => {
     const wrongPort = run(BASE, { type: "dns", name: "orders.shop" }, { port: 9090 });
     assert.equal(wrongPort.rootCause?.hop, "service");

@@ -113,6 +113,17 @@ function podsOf(index: ClusterIndex, ref: ObjectRef, role: string): { object: Ku
   return { object, pods: pods.filter(isLive) };
 }
 
+/** Kinds every real namespace holds something of (the default ServiceAccount, kube-root-ca.crt) or workloads hold. */
+const NAMESPACED_KINDS = ["ServiceAccount", "ConfigMap", "Pod", "Service", "Endpoints", "EndpointSlice", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "NetworkPolicy", "Secret", "Event"];
+
+/**
+ * Whether the snapshot holds the namespace's objects: a source narrowed with -n keeps no object of
+ * other namespaces (its coverage does not say so), so an absent Service there proves nothing.
+ */
+export function namespaceLoaded(index: ClusterIndex, namespace: string): boolean {
+  return NAMESPACED_KINDS.some((kind) => index.inNamespace(kind, namespace).length > 0);
+}
+
 function hop(id: HopId, title: string, health: ComponentHealth): ConnectivityHop {
   return { id, title, ...health };
 }
@@ -206,7 +217,7 @@ function dnsPolicyCheck(pods: readonly Pod[]): { checks: InvestigationStep[]; ev
   return { checks, evidence, failed, unknown };
 }
 
-function dnsEgressCheck(compiled: CompiledPolicies, sources: readonly Pod[], dnsService: Service | undefined, dnsPods: readonly Pod[]): { check: InvestigationStep; evidence: Evidence[]; status: HopStatus; denied: { protocol: Protocol; verdict: ConnectionVerdict; source: Pod; destination: Pod }[] } {
+function dnsEgressCheck(index: ClusterIndex, compiled: CompiledPolicies, sources: readonly Pod[], dnsService: Service | undefined, dnsPods: readonly Pod[]): { check: InvestigationStep; evidence: Evidence[]; status: HopStatus; denied: { protocol: Protocol; verdict: ConnectionVerdict; source: Pod; destination: Pod }[] } {
   const targets = dnsPods.filter(isPodReady);
   const denied: { protocol: Protocol; verdict: ConnectionVerdict; source: Pod; destination: Pod }[] = [];
   let unknown = 0;
@@ -224,7 +235,7 @@ function dnsEgressCheck(compiled: CompiledPolicies, sources: readonly Pod[], dns
       }
     }
   }
-  const evidence: Evidence[] = denied.length ? policyEvidence(denied[0]!.verdict) : [];
+  const evidence: Evidence[] = denied.length ? policyEvidence(denied[0]!.verdict, index) : [];
   const protocols = [...new Set(denied.map((d) => d.protocol))];
   const status: HopStatus = total === 0 ? "unknown" : denied.length ? "failed" : unknown ? "unknown" : "passed";
   const first = sources[0];
@@ -244,7 +255,7 @@ function dnsEgressCheck(compiled: CompiledPolicies, sources: readonly Pod[], dns
 // ---------------------------------------------------------------- NetworkPolicy evidence and fixes
 
 /** Evidence for a denied connection: each isolating policy and why none of its rules matched. */
-function policyEvidence(v: ConnectionVerdict): Evidence[] {
+function policyEvidence(v: ConnectionVerdict, index: ClusterIndex): Evidence[] {
   const out: Evidence[] = [];
   for (const side of [v.egress, v.ingress]) {
     if (side.allowed !== false) continue;
@@ -255,7 +266,8 @@ function policyEvidence(v: ConnectionVerdict): Evidence[] {
       if (d.rules.length === 0) out.push({ ref, path: `spec.${dir}`, value: [], note: `isolates the ${dir === "ingress" ? "destination" : "source"} for ${side.direction} with no ${dir} rules: denies all ${dir}` });
       for (const r of d.rules) {
         const line = lines.find((l) => l.includes(`${d.policy.namespace}/${d.policy.name} spec.${dir}[${r.ruleIndex}]`));
-        out.push({ ref, path: `spec.${dir}[${r.ruleIndex}]`, value: { peers: r.peers.length, ports: r.ports.length }, note: line ? line.replace(/^\s*NetworkPolicy \S+ /, "").trim() : "no peer or port matched" });
+        const spec = index.get<NetworkPolicy>("NetworkPolicy", d.policy.namespace, d.policy.name)?.spec as Record<string, unknown[] | undefined> | undefined;
+        out.push({ ref, path: `spec.${dir}[${r.ruleIndex}]`, value: spec?.[dir]?.[r.ruleIndex] ?? null, note: line ? line.replace(/^\s*NetworkPolicy \S+ /, "").trim() : "no peer or port matched" });
       }
     }
   }
@@ -419,7 +431,13 @@ export function diagnoseConnectivity(index: ClusterIndex, from: ConnectivitySour
     const statuses: HopStatus[] = [];
     const failures: string[] = [];
     const needs: string[] = [];
-    if (target.missingService) {
+    if (target.missingService && !namespaceLoaded(index, target.missingService.namespace)) {
+      const m = target.missingService;
+      const result = `nothing of namespace ${m.namespace} is in the snapshot (loaded with -n for another namespace?): cannot tell whether Service ${m.name} exists`;
+      checks.push({ step: "The Service exists in that namespace", command: `kubectl get service ${m.name} -n ${m.namespace}`, result, outcome: "unknown" });
+      needs.push(`the objects of namespace ${m.namespace}`);
+      statuses.push("unknown");
+    } else if (target.missingService) {
       const m = target.missingService;
       const nsExists = index.get("Namespace", undefined, m.namespace) !== undefined;
       const result = `no Service ${m.name} in namespace ${m.namespace}${index.has("Namespace") && !nsExists ? ` (namespace ${m.namespace} does not exist)` : ""}: the name does not resolve (NXDOMAIN)${m.qualified ? "" : `; an unqualified name resolves in the caller's namespace ${callerNs} only`}`;
@@ -443,7 +461,7 @@ export function diagnoseConnectivity(index: ClusterIndex, from: ConnectivitySour
     statuses.push(dns.status);
     if (dns.status === "failed") failures.push(dns.summary);
     if (dns.need) needs.push(dns.need);
-    const egress = dnsEgressCheck(compiled, sources, dns.service, dns.pods);
+    const egress = dnsEgressCheck(index, compiled, sources, dns.service, dns.pods);
     if (dns.pods.length > 0) {
       checks.push(egress.check);
       evidence.push(...egress.evidence);
@@ -470,7 +488,7 @@ export function diagnoseConnectivity(index: ClusterIndex, from: ConnectivitySour
   let portOf: (pod: Pod) => number | undefined;
   let servicePort: ConnectivityDiagnosis["servicePort"];
   if (target.missingService) {
-    hops.push(skipped("service", "Service", "the Service does not exist"));
+    hops.push(skipped("service", "Service", namespaceLoaded(index, target.missingService.namespace) ? "the Service does not exist" : "the Service is not in the snapshot"));
     portOf = () => undefined;
   } else if (service) {
     const checks: InvestigationStep[] = [];
@@ -580,7 +598,7 @@ export function diagnoseConnectivity(index: ClusterIndex, from: ConnectivitySour
     const summary = destinations.length === 0 ? "the destination has no running pods" : `${running.length}/${destinations.length} destination pod(s) Running`;
     hops.push({ id: "endpoints", title: "Destination pods", status, summary, checks: [{ step: "Destination pods running", command: `kubectl get pods -n ${target.ref?.namespace ?? callerNs} -o wide`, result: summary, outcome: status === "passed" ? "ok" : "problem" }], evidence: [] });
   } else {
-    hops.push(skipped("endpoints", "Endpoints", target.missingService ? "the Service does not exist" : "no endpoints to check"));
+    hops.push(skipped("endpoints", "Endpoints", target.missingService ? "no Service to check" : "no endpoints to check"));
   }
 
   // 4. NetworkPolicy, both directions, on the pod port (a Service's targetPort resolved per pod)
@@ -626,7 +644,7 @@ export function diagnoseConnectivity(index: ClusterIndex, from: ConnectivitySour
       status,
       summary,
       checks,
-      evidence: denied.length ? policyEvidence(denied[0]!.verdict) : [],
+      evidence: denied.length ? policyEvidence(denied[0]!.verdict, index) : [],
       ...(status === "unknown" ? { need: "the network plugin's treatment of hostNetwork pods" } : {}),
     });
   }
@@ -707,7 +725,7 @@ export const ROOT_CAUSE_TEXT: Record<Exclude<HopId, "probe">, string> = {
 export function investigationOf(d: ConnectivityDiagnosis): InvestigationStep[] {
   return d.hops.flatMap((h) =>
     h.checks.length
-      ? h.checks.map((c) => ({ ...c, step: `${h.title}: ${c.step}` }))
+      ? h.checks.map((c) => ({ ...c, step: `${h.title}: ${c.step}`, result: c.result.split("\n").map((l) => l.trim()).join("; ") }))
       : [{ step: h.title, command: "-", result: `${h.status}: ${h.summary}${h.need ? ` (need ${h.need})` : ""}`, outcome: h.status === "failed" ? ("problem" as const) : h.status === "passed" ? ("ok" as const) : ("unknown" as const) }],
   );
 }

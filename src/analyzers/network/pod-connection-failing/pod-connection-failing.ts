@@ -108,7 +108,7 @@ export const podConnectionFailing = defineAnalyzer({
       report("rootCause", {
         subject: group.caller,
         data: { caller: callerText, destination: `${destination}${diagnosis.servicePort ? `:${diagnosis.servicePort.port}` : group.port ? `:${group.port}` : ""}`, cause: cause.summary, hop: hop.title },
-        evidence: [...group.lines, ...cause.evidence, ...diagnosis.blockingPolicies.map((ref) => ({ ref, note: "isolates a side of the connection" }))],
+        evidence: [...group.lines, ...cause.evidence],
         affected: group.pods.map(refOf),
         investigation: investigationOf(diagnosis),
         remediation: diagnosis.fixes.length
