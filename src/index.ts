@@ -74,6 +74,8 @@ export { buildRbacIndex, authorize, explainDenial, minimalGrant } from "./engine
 export type { RbacIndex } from "./engines/rbac/index.js";
 export { simulateScheduling, formatFitError } from "./engines/scheduler/index.js";
 export type { NodeVerdict } from "./engines/scheduler/index.js";
+export { diagnoseConnectivity, clusterDnsHealth, cniHealth } from "./engines/connectivity/index.js";
+export type { ConnectivityDiagnosis, ConnectivityHop } from "./engines/connectivity/index.js";
 
 export { parseConfig } from "./config/config.js";
 export { RENDERERS, OUTPUT_FORMATS } from "./renderers/index.js";
