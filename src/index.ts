@@ -80,6 +80,8 @@ export type { DecodedPacket } from "./model/packet.js";
 export { readCaptureFile } from "./sources/pcap/read.js";
 export { CaptureAnalysis, buildPcapReport } from "./run/pcap.js";
 export type { CaptureSummary, PcapReport } from "./run/pcap.js";
+export { diagnoseConnectivity, clusterDnsHealth, cniHealth } from "./engines/connectivity/index.js";
+export type { ConnectivityDiagnosis, ConnectivityHop } from "./engines/connectivity/index.js";
 
 export { parseConfig } from "./config/config.js";
 export { RENDERERS, OUTPUT_FORMATS } from "./renderers/index.js";

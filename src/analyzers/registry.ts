@@ -7,6 +7,7 @@ import { apiserviceUnavailable } from "./control-plane/apiservice-unavailable/ap
 import { componentLeaseStale } from "./control-plane/component-lease-stale/component-lease-stale.js";
 import { webhookBackendUnavailable } from "./control-plane/webhook-backend-unavailable/webhook-backend-unavailable.js";
 import { ingressBackendMissing } from "./ingress/ingress-backend-missing/ingress-backend-missing.js";
+import { podConnectionFailing } from "./network/pod-connection-failing/pod-connection-failing.js";
 import { serviceEndpointsNotReady } from "./network/service-endpoints-not-ready/service-endpoints-not-ready.js";
 import { serviceSelectsNoPods } from "./network/service-selects-no-pods/service-selects-no-pods.js";
 import { serviceTargetPortMismatch } from "./network/service-target-port-mismatch/service-target-port-mismatch.js";
@@ -68,6 +69,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   serviceSelectsNoPods,
   serviceTargetPortMismatch,
   podConfigMissing,
+  podConnectionFailing,
   podCrashLooping,
   podImagePullFailing,
   podNotReady,

@@ -24,6 +24,7 @@ import { registerKubeconfigCommand } from "./commands/kubeconfig.js";
 import { registerPcapCommand } from "./commands/pcap.js";
 import { registerHelmCommands } from "./commands/helm.js";
 import { registerHealthCommand } from "./commands/health.js";
+import { registerConnectivityCommand } from "./commands/diagnose-connectivity.js";
 
 const EXAMPLES = `
 Examples:
@@ -106,7 +107,7 @@ function splitList(values: string[] | undefined): string[] {
  * Commands that live in their own module register here (program, context) => void; the core
  * commands (scan, diagnose, inspect, snapshot) are declared below.
  */
-const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerAuditCommand, registerKubeconfigCommand, registerTopCommand, registerPcapCommand, registerHelmCommands, registerHealthCommand];
+const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerAuditCommand, registerKubeconfigCommand, registerTopCommand, registerPcapCommand, registerHelmCommands, registerHealthCommand, registerConnectivityCommand];
 
 /** Runs the CLI with the given arguments; resolves to the exit code. Never calls process.exit. */
 export async function execute(argv: readonly string[], io: CliIo): Promise<number> {

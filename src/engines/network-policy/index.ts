@@ -21,3 +21,4 @@ export { allowedBetween, allowedConnections, evaluateCompiled, evaluateConnectio
 export type { ConnectionInput, ConnectionVerdict, DirectionNote, DirectionVerdict, PeerMismatch, PolicyMiss, PortMismatch, RuleMatch, RuleMiss } from "./evaluate.js";
 export { buildConnectivityMatrix } from "./matrix.js";
 export type { ConnectivityMatrix, MatrixInput, PodClass } from "./matrix.js";
+export { explainDirection, formatLabelSelector } from "./explain.js";

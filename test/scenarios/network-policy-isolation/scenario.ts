@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import type { Scenario } from "../../e2e/scenario.js";
-import { apply, getJson } from "../../e2e/harness.js";
+import { apply, getJson, kubectl } from "../../e2e/harness.js";
 
 const backendNs = "e2e-network-policy-isolation";
 const clientNs = "e2e-network-policy-isolation-client";
@@ -98,10 +98,9 @@ export const scenario: Scenario = {
   name: "network-policy-isolation",
   description: "default-deny ingress in the backend namespace plus an allow rule for app=web cuts off the storefront (app=storefront) from orders",
   namespaces: [backendNs, clientNs],
-  // No NetworkPolicy analyzer exists yet: the state is asserted in checkState. The finding assertion
-  // (orders unreachable from storefront through NetworkPolicy orders-from-web / default-deny-ingress)
-  // comes with the network-policy analyzer.
-  expect: [],
+  // From storefront's log line (a timeout calling orders.e2e-network-policy-isolation.svc), the
+  // connectivity diagnosis finds the NetworkPolicy denial (checkState proves the denial independently).
+  expect: [{ code: "pod-connection-failing/rootCause", subject: `Deployment/${clientNs}/storefront`, area: "network" }],
   async setup(env) {
     apply(env, { file: manifestFile });
   },
@@ -110,7 +109,9 @@ export const scenario: Scenario = {
     const storefront = getJson<Counted>(env, ["deployment", "storefront", "-n", clientNs]);
     const policies = getJson<{ items: unknown[] }>(env, ["networkpolicies", "-n", backendNs]);
     const pods = getJson<{ items: Pod[] }>(env, ["pods", "-n", backendNs]).items.concat(getJson<{ items: Pod[] }>(env, ["pods", "-n", clientNs]).items);
-    return orders.status?.availableReplicas === 2 && storefront.status?.availableReplicas === 1 && policies.items.length === 2 && pods.every((p) => p.status?.podIP);
+    const crashing = getJson<{ items: (Pod & { status?: { containerStatuses?: { restartCount?: number }[] } })[] }>(env, ["pods", "-n", clientNs, "-l", "app=storefront"]).items;
+    const storefrontCrashing = storefront !== undefined && crashing.length === 1 && (crashing[0]!.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0;
+    return orders.status?.availableReplicas === 2 && storefrontCrashing && policies.items.length === 2 && pods.every((p) => p.status?.podIP);
   },
   async checkState(env) {
     // 1. The policies exist as applied: the stored spec (after API defaulting, which the manifest
@@ -122,11 +123,14 @@ export const scenario: Scenario = {
     assert.deepEqual(policies.map((p) => p.metadata.name).sort(), applied.map((d) => d.metadata.name).sort());
     for (const d of applied) assert.deepEqual(policies.find((p) => p.metadata.name === d.metadata.name)?.spec, d.spec, `NetworkPolicy ${d.metadata.name} as stored`);
 
-    // 2. Both sides run and are Ready.
+    // 2. The backends run and are Ready; the caller runs (crash-looping, not Ready: it exits when orders times out).
     const backends = getJson<{ items: Pod[] }>(env, ["pods", "-n", backendNs, "-l", "app=orders"]).items;
     const callers = getJson<{ items: Pod[] }>(env, ["pods", "-n", clientNs, "-l", "app=storefront"]).items;
     assert.equal(backends.filter(ready).length, 2, "orders pods Running and Ready");
-    assert.equal(callers.filter(ready).length, 1, "storefront pod Running and Ready");
+    assert.equal(callers.filter((p) => p.status?.phase === "Running").length, 1, "storefront pod Running");
+    // 2b. kubectl logs of the caller (served by kwok from pod-logs/) carries the connection failure the scan starts from.
+    const callerLog = kubectl(env, ["logs", "-n", clientNs, callers[0]!.metadata.name]);
+    assert.match(callerLog, /orders\.e2e-network-policy-isolation\.svc.*context deadline exceeded/);
 
     const clientNsLabels = getJson<{ metadata: { labels?: Record<string, string> } }>(env, ["namespace", clientNs]).metadata.labels ?? {};
     for (const dest of backends) {
