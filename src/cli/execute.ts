@@ -18,6 +18,7 @@ import { runSnapshot } from "./commands/snapshot.js";
 import { registerReachCommand } from "./commands/reach.js";
 import { registerSchedulingCommands } from "./commands/why-pending.js";
 import { registerRbacCommands } from "./commands/rbac.js";
+import { registerNodeCommand } from "./commands/node.js";
 
 const EXAMPLES = `
 Examples:
@@ -89,7 +90,7 @@ function splitList(values: string[] | undefined): string[] {
  * Commands that live in their own module register here (program, context) => void; the core
  * commands (scan, diagnose, inspect, snapshot) are declared below.
  */
-const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands];
+const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerNodeCommand];
 
 /** Runs the CLI with the given arguments; resolves to the exit code. Never calls process.exit. */
 export async function execute(argv: readonly string[], io: CliIo): Promise<number> {

@@ -1,5 +1,6 @@
 // A snapshot: every object kubesleuth loaded, from a live cluster or from files, in one shape.
 import type { KubeObject } from "./kube.js";
+import type { NodeDiagnostics } from "./node-diagnostics.js";
 
 export type CoverageStatus = "ok" | "forbidden" | "absent" | "partial";
 
@@ -49,4 +50,6 @@ export interface Snapshot {
   /** Per kind: how many objects and whether reading them was complete. */
   coverage: Readonly<Record<string, CoverageEntry>>;
   skipped: readonly SkippedInput[];
+  /** Node-diagnostics files (`kubesleuth node`) passed as inputs, one per node name, sorted by node. */
+  nodeDiagnostics?: readonly NodeDiagnostics[];
 }

@@ -2,12 +2,15 @@
 // drops duplicates (the same object seen in two files), redacts Secrets, records coverage.
 import type { KubeObject } from "../model/kube.js";
 import type { CoverageEntry, PodLog, SkippedInput, Snapshot, SnapshotSource } from "../model/snapshot.js";
+import type { NodeDiagnostics } from "../model/node-diagnostics.js";
 import { redactObject } from "./redact.js";
 
 export interface SnapshotBuilder {
   /** Adds an object; returns false when it is not a Kubernetes object (no kind or metadata.name). */
   add(object: unknown): boolean;
   addLog(log: PodLog): void;
+  /** Adds a node-diagnostics document; of two for the same node, the later collection wins. */
+  addNodeDiagnostics(diagnostics: NodeDiagnostics): void;
   skip(location: string, reason: string): void;
   /** Marks a kind's coverage explicitly (live: forbidden/absent; readers: partial). */
   setCoverage(kind: string, status: CoverageEntry["status"], note?: string): void;
@@ -44,6 +47,7 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
   const objects = new Map<string, Map<string, KubeObject>>();
   const logs = new Map<string, PodLog>();
   const skipped: SkippedInput[] = [];
+  const nodeDiagnostics = new Map<string, NodeDiagnostics>();
   const coverage: Record<string, CoverageEntry> = {};
   const listed = new Set<string>();
   let capturedAt: string | undefined;
@@ -64,6 +68,10 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
     addLog(log) {
       const k = `${log.namespace}/${log.pod}/${log.container}/${log.previous}`;
       if (!logs.has(k)) logs.set(k, log);
+    },
+    addNodeDiagnostics(diagnostics) {
+      const existing = nodeDiagnostics.get(diagnostics.node);
+      if (!existing || Date.parse(diagnostics.collectedAt) > Date.parse(existing.collectedAt)) nodeDiagnostics.set(diagnostics.node, diagnostics);
     },
     skip(location, reason) {
       skipped.push({ location, reason });
@@ -102,6 +110,7 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
         ),
         coverage: finalCoverage,
         skipped,
+        ...(nodeDiagnostics.size ? { nodeDiagnostics: [...nodeDiagnostics.values()].sort((a, b) => a.node.localeCompare(b.node)) } : {}),
       };
     },
   };
