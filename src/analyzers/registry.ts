@@ -13,8 +13,22 @@ import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image
 import { podNotReady } from "./workload/pod-not-ready/pod-not-ready.js";
 import { podUnschedulable } from "./scheduling/pod-unschedulable/pod-unschedulable.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
+import { nodeServiceDown } from "./node/node-service-down/node-service-down.js";
+import { nodeDiskNearlyFull } from "./node/node-disk-nearly-full/node-disk-nearly-full.js";
+import { nodeOomKills } from "./node/node-oom-kills/node-oom-kills.js";
+import { nodeConntrackExhausted } from "./node/node-conntrack-exhausted/node-conntrack-exhausted.js";
+import { nodeForwardingDisabled } from "./node/node-forwarding-disabled/node-forwarding-disabled.js";
+import { nodeCertificateExpiring } from "./control-plane/node-certificate-expiring/node-certificate-expiring.js";
+import { staticPodManifestInvalid } from "./control-plane/static-pod-manifest-invalid/static-pod-manifest-invalid.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  staticPodManifestInvalid,
+  nodeCertificateExpiring,
+  nodeForwardingDisabled,
+  nodeConntrackExhausted,
+  nodeOomKills,
+  nodeDiskNearlyFull,
+  nodeServiceDown,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

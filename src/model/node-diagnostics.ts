@@ -92,6 +92,8 @@ export interface StaticPodManifest {
   /** metadata.name, and the component (the first container's command[0] basename or container name). */
   pod: string;
   component: string;
+  /** The first container's image (its tag tells the component's version). */
+  image?: string;
   /** --flag=value of the first container's command and args; values of secret-looking flags are redacted. */
   flags: Record<string, string>;
   /** Files the flags reference (absolute paths), and whether they exist on the node. */

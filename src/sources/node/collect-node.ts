@@ -441,7 +441,7 @@ function collectStaticPods(at: (p: string) => string): NodeDiagnostics["staticPo
   }
   const manifests = names.map((file): StaticPodManifest => {
     try {
-      const docs = loadAll(readFileSync(at(join(directory, file)), "utf8"), undefined, { schema: CORE_SCHEMA }) as { metadata?: { name?: string }; spec?: { containers?: { name?: string; command?: string[]; args?: string[] }[] } }[];
+      const docs = loadAll(readFileSync(at(join(directory, file)), "utf8"), undefined, { schema: CORE_SCHEMA }) as { metadata?: { name?: string }; spec?: { containers?: { name?: string; image?: string; command?: string[]; args?: string[] }[] } }[];
       const pod = docs.find((d) => d && typeof d === "object");
       const container = pod?.spec?.containers?.[0];
       if (!pod || !container) return { file, pod: "", component: "", flags: {}, files: [], error: "no pod with a container" };
@@ -452,6 +452,7 @@ function collectStaticPods(at: (p: string) => string): NodeDiagnostics["staticPo
         file,
         pod: pod.metadata?.name ?? "",
         component,
+        ...(typeof container.image === "string" ? { image: container.image } : {}),
         flags,
         files: referencedPaths(flags).map((r) => ({ ...r, exists: existsSync(at(r.path)) })),
       };

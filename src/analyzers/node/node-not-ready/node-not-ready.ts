@@ -4,6 +4,7 @@ import type { Evidence, InvestigationStep, Remediation } from "../../../model/fi
 import type { Condition, Event, Node, Pod } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
 import { eventCount, eventTime, formatAge, parseTime } from "../../../semantics/time.js";
+import { downServices } from "../node-diagnostics.js";
 
 /** A node younger than this may still be bootstrapping (CNI not initialised yet): not reported unless flapping. */
 const JOIN_GRACE_MS = 5 * 60_000;
@@ -80,7 +81,7 @@ export const nodeNotReady = defineAnalyzer({
       severity: "warning",
     },
   },
-  run({ index, now, report }) {
+  run({ snapshot, index, now, report }) {
     for (const node of index.all<Node>("Node")) {
       const name = node.metadata.name;
       if (node.metadata.deletionTimestamp) continue;
@@ -198,8 +199,12 @@ export const nodeNotReady = defineAnalyzer({
         continue;
       }
       const unknown = c.status === "Unknown";
+      // A node-diagnostics file showing the kubelet or runtime down explains this: group under that finding.
+      const diagnostics = snapshot.nodeDiagnostics?.find((d) => d.node === name);
+      const servicesDown = diagnostics ? downServices(diagnostics, node).length > 0 : false;
       report(unknown ? "unreachable" : "notReady", {
         subject: ref,
+        ...(servicesDown ? { causedBy: [{ ...ref, code: "node-service-down/" }] } : {}),
         data: { ...data, lastHeartbeat: c.lastHeartbeatTime ?? "never" },
         evidence,
         affected: pods.map(refOf),

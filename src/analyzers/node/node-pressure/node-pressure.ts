@@ -4,6 +4,7 @@ import type { Evidence, InvestigationStep, Remediation } from "../../../model/fi
 import type { Node, Pod } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
 import { eventCount, eventTime, formatAge, parseTime } from "../../../semantics/time.js";
+import { fullDirectories } from "../node-diagnostics.js";
 
 interface PressureKind {
   condition: "MemoryPressure" | "DiskPressure" | "PIDPressure";
@@ -78,7 +79,7 @@ export const nodePressure = defineAnalyzer({
       severity: "error",
     },
   },
-  run({ index, now, report }) {
+  run({ snapshot, index, now, report }) {
     for (const node of index.all<Node>("Node")) {
       if (node.metadata.deletionTimestamp) continue;
       const name = node.metadata.name;
@@ -205,8 +206,12 @@ export const nodePressure = defineAnalyzer({
             verify: `kubectl get pods -A --field-selector spec.nodeName=${name},status.phase=Failed`,
           });
         }
+        // A node-diagnostics file showing the kubelet/runtime filesystem full explains DiskPressure: group under that finding.
+        const diagnostics = kind.condition === "DiskPressure" ? snapshot.nodeDiagnostics?.find((d) => d.node === name) : undefined;
+        const diskFull = diagnostics ? fullDirectories(diagnostics).length > 0 : false;
         report(evicted.length ? "evictingPods" : kind.messageId, {
           subject: ref,
+          ...(diskFull ? { causedBy: [{ ...ref, code: "node-disk-nearly-full/" }] } : {}),
           data,
           evidence,
           affected: evicted.map(refOf),
