@@ -28,7 +28,7 @@ const WILDCARD = new Set(["0.0.0.0", "::", "[::]"]);
 /** Most host bits a service range may have without the MultiCIDRServiceAllocator (kube-apiserver maxCIDRBits). */
 const MAX_SERVICE_CIDR_BITS = 20;
 
-type Problem = { messageId: "etcdUrlMismatch" | "missingFile" | "serviceCidrInvalid" | "admissionPluginsInvalid" | "unparseable"; detail: string; evidence: Evidence[] };
+type Problem = { messageId: "etcdUrlMismatch" | "missingFile" | "serviceCidrInvalid" | "admissionPluginsInvalid" | "unparseable"; detail: string; evidence: Evidence[]; file?: string };
 
 /** 4 or 6 for an IPv4 or IPv6 address (as Go's net.ParseIP reads them), else 0. */
 function ipFamily(address: string): 4 | 6 | 0 {
@@ -72,7 +72,7 @@ function etcdProblems(ref: ObjectRef, d: NodeDiagnostics, api: StaticPodManifest
   for (const server of list(api.flags["etcd-servers"])) {
     const u = parseUrl(server);
     if (!u) {
-      problems.push({ messageId: "etcdUrlMismatch", detail: `--etcd-servers entry "${server}" is not a URL`, evidence: [flagEvidence(ref, d, api, "etcd-servers")] });
+      problems.push({ messageId: "etcdUrlMismatch", detail: `--etcd-servers entry "${server}" is not a URL`, evidence: [flagEvidence(ref, d, api, "etcd-servers")], file: api.file });
       continue;
     }
     if (!localHosts.has(u.hostname)) continue; // another etcd member (or an external cluster): not judged from this node
@@ -83,6 +83,7 @@ function etcdProblems(ref: ObjectRef, d: NodeDiagnostics, api: StaticPodManifest
     const samePort = listen.find((l) => portOf(l) === portOf(u) && l.protocol !== u.protocol);
     problems.push({
       messageId: "etcdUrlMismatch",
+      file: api.file,
       detail: `kube-apiserver --etcd-servers ${server} is not served by the local etcd (--listen-client-urls ${etcd.flags["listen-client-urls"] ?? "unset"}${samePort ? `; scheme differs: etcd serves ${samePort.protocol}//` : ""})`,
       evidence: [
         flagEvidence(ref, d, api, "etcd-servers"),
@@ -149,6 +150,7 @@ function problemsOf(d: NodeDiagnostics): Problem[] {
     if (m.error) {
       problems.push({
         messageId: "unparseable",
+        file: m.file,
         detail: `${m.file}: ${m.error}`,
         evidence: [{ ref, path: `${DIAGNOSTICS_PATH}.staticPods.manifests[${index(m)}].error`, value: m.error, note: `${d.staticPods.directory}/${m.file}; ${collectedNote(d)}` }],
       });
@@ -158,6 +160,7 @@ function problemsOf(d: NodeDiagnostics): Problem[] {
     for (const f of missing) {
       problems.push({
         messageId: "missingFile",
+        file: m.file,
         detail: `${m.component} --${f.flag}=${f.path} does not exist`,
         evidence: [{ ref, path: `${DIAGNOSTICS_PATH}.staticPods.manifests[${index(m)}].files[${m.files.indexOf(f)}].exists`, value: false, note: `${m.file}: --${f.flag}=${f.path}` }],
       });
@@ -170,13 +173,14 @@ function problemsOf(d: NodeDiagnostics): Problem[] {
   for (const m of [api, kcm]) {
     const range = m?.flags["service-cluster-ip-range"];
     if (!m || range === undefined) continue;
-    for (const e of serviceCidrErrors(range)) problems.push({ messageId: "serviceCidrInvalid", detail: `${m.component}: ${e}`, evidence: [flagEvidence(ref, d, m, "service-cluster-ip-range")] });
+    for (const e of serviceCidrErrors(range)) problems.push({ messageId: "serviceCidrInvalid", detail: `${m.component}: ${e}`, evidence: [flagEvidence(ref, d, m, "service-cluster-ip-range")], file: m.file });
   }
   const apiRange = api?.flags["service-cluster-ip-range"];
   const kcmRange = kcm?.flags["service-cluster-ip-range"];
   if (api && kcm && apiRange !== undefined && kcmRange !== undefined && apiRange !== kcmRange) {
     problems.push({
       messageId: "serviceCidrInvalid",
+      file: kcm.file,
       detail: `kube-apiserver allocates Service IPs from ${apiRange} but kube-controller-manager is given ${kcmRange}`,
       evidence: [flagEvidence(ref, d, api, "service-cluster-ip-range"), flagEvidence(ref, d, kcm, "service-cluster-ip-range")],
     });
@@ -184,7 +188,7 @@ function problemsOf(d: NodeDiagnostics): Problem[] {
   if (api) {
     for (const e of admissionErrors(api)) {
       const flag = api.flags["enable-admission-plugins"] !== undefined ? "enable-admission-plugins" : "admission-control";
-      problems.push({ messageId: "admissionPluginsInvalid", detail: e, evidence: [flagEvidence(ref, d, api, e.includes("--disable-admission-plugins ") ? "disable-admission-plugins" : flag)] });
+      problems.push({ messageId: "admissionPluginsInvalid", detail: e, evidence: [flagEvidence(ref, d, api, e.includes("--disable-admission-plugins ") ? "disable-admission-plugins" : flag)], file: api.file });
     }
   }
   return problems;
@@ -198,29 +202,29 @@ export const staticPodManifestInvalid = defineAnalyzer({
   needs: ["Node"],
   messages: {
     etcdUrlMismatch: {
-      summary: "kube-apiserver on {{node}} points at an etcd URL the local etcd does not serve: {{detail}}",
+      summary: "kube-apiserver on {{node}} points at an etcd URL the local etcd does not serve: {{short}}",
       rootCause:
         "In /etc/kubernetes/manifests on {{node}}: {{detail}}. The API server cannot reach its storage: it fails its etcd readiness check (/readyz etcd), then exits and restarts, and the whole control plane on that node is down.",
       remediation: "Make kube-apiserver's --etcd-servers match one of etcd's --listen-client-urls (scheme, host and port), e.g. https://127.0.0.1:2379 for kubeadm's stacked etcd; the kubelet restarts the static pod when the file changes.",
     },
     missingFile: {
-      summary: "A control-plane static pod on {{node}} references a missing file: {{detail}}",
+      summary: "Control-plane static pods on {{node}} reference {{count}} missing files: {{short}}",
       rootCause:
         "In /etc/kubernetes/manifests on {{node}}: {{detail}}. The component exits at start (\"open ...: no such file or directory\") and the kubelet restarts it in a loop.",
       remediation: "Restore the file (kubeadm init phase certs / kubeconfig regenerate kubeadm's ones) or fix the path in the manifest.",
     },
     serviceCidrInvalid: {
-      summary: "Service IP range flags on {{node}} are wrong: {{detail}}",
+      summary: "Service IP range flags on {{node}} are wrong: {{short}}",
       rootCause: "In /etc/kubernetes/manifests on {{node}}: {{detail}}. kube-apiserver refuses to start with an invalid --service-cluster-ip-range; ranges that disagree between components lead to overlapping pod and Service addresses.",
       remediation: "Use one range per IP family, no larger than /12 for IPv4 (/108 for IPv6), and the same value in kube-apiserver and kube-controller-manager.",
     },
     admissionPluginsInvalid: {
-      summary: "Admission plugin flags of kube-apiserver on {{node}} are wrong: {{detail}}",
+      summary: "Admission plugin flags of kube-apiserver on {{node}} are wrong: {{short}}",
       rootCause: "In /etc/kubernetes/manifests/kube-apiserver.yaml on {{node}}: {{detail}}. kube-apiserver refuses to start with an unknown plugin name or a plugin both enabled and disabled, and the kubelet restarts it in a loop.",
       remediation: "Remove the unknown or removed plugin names (PodSecurityPolicy: use PodSecurity admission) and the overlap between --enable-admission-plugins and --disable-admission-plugins.",
     },
     unparseable: {
-      summary: "A static pod manifest on {{node}} cannot be read: {{detail}}",
+      summary: "A static pod manifest on {{node}} cannot be read: {{short}}",
       rootCause: "The kubelet cannot parse {{detail}} in /etc/kubernetes/manifests on {{node}}: it logs the error and does not run that static pod.",
       remediation: "Fix the YAML (or move stray files such as backups out of the manifests directory: the kubelet reads every file in it).",
       severity: "warning",
@@ -233,15 +237,18 @@ export const staticPodManifestInvalid = defineAnalyzer({
       for (const p of problems) byMessage.set(p.messageId, [...(byMessage.get(p.messageId) ?? []), p]);
       for (const [messageId, list] of byMessage) {
         const detail = list.map((p) => p.detail).join("; ");
+        const short = `${list[0]!.detail}${list.length > 1 ? ` (and ${list.length - 1} more)` : ""}`;
+        const files = [...new Set(list.map((p) => p.file).filter((f): f is string => f !== undefined))];
+        const paths = files.map((f) => `/etc/kubernetes/manifests/${f}`).join(" ");
         report(messageId, {
           subject: nodeRefOf(d),
-          data: { node: d.node, detail },
+          data: { node: d.node, detail, short, count: list.length },
           evidence: list.flatMap((p) => p.evidence),
-          investigation: [{ step: "Read the static pod manifests on the node", command: debugCommand(d.node, "sh -c 'ls -l /etc/kubernetes/manifests; cat /etc/kubernetes/manifests/*.yaml'"), result: detail, outcome: "problem" }],
+          investigation: [{ step: "Read the static pod manifests on the node", command: debugCommand(d.node, `cat ${paths || "/etc/kubernetes/manifests/*.yaml"}`), result: detail, outcome: "problem" }],
           remediation: [
             {
-              description: "Fix the manifest on the node; the kubelet picks up the change and restarts the static pod",
-              command: debugCommand(d.node, "vi /etc/kubernetes/manifests/kube-apiserver.yaml"),
+              description: `Edit ${files.join(", ") || "the manifest"} on the node (or move a stray file out of the directory); the kubelet restarts the static pod when the file changes`,
+              command: debugCommand(d.node, `ls -l ${paths || "/etc/kubernetes/manifests"}`),
               verify: `kubectl get pods -n kube-system -l tier=control-plane -o wide`,
             },
           ],
