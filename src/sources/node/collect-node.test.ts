@@ -205,6 +205,16 @@ describe("node agent on a control-plane fixture root", () => {
     assert.equal(d.directories.find((x) => x.path === "/var/lib/docker")!.exists, false);
   });
 
+  it("stops the size walk at its entry budget and says the sizes are lower bounds", async () => {
+    const small = await collectNode({ root, now: NOW, walkMaxEntries: 1 });
+    // /var/lib/containerd holds one entry below its sub-directory (the blob): within a budget of 1
+    assert.equal(small.directories.find((x) => x.path === "/var/lib/containerd")!.walkComplete, true);
+    // /var/lib/kubelet: pki/kubelet-client-current.pem is entry 1, pods/pod-a entry 2: over the budget
+    const kubelet = small.directories.find((x) => x.path === "/var/lib/kubelet")!;
+    assert.equal(kubelet.walkComplete, false);
+    assert.match(kubelet.note ?? "", /size walk stopped after 2 entries .*lower bounds/);
+  });
+
   it("finds the link flap, conntrack drops and the OOM kill in kern.log, nothing else", () => {
     const k = available(d.kernel);
     assert.equal(k.source, "/var/log/kern.log");
