@@ -10,6 +10,9 @@ import { schemaErrors } from "./report-schema.js";
 import type { Report } from "../src/model/finding.js";
 import { loadSnapshot } from "../src/sources/snapshot/load-snapshot.js";
 import { writeArchive } from "../src/sources/archive/write-archive.js";
+import { startFakeApiServer, writeKubeconfig } from "../src/sources/live/testing/fake-api-server.js";
+import type { KubeObject } from "../src/model/kube.js";
+import { parse as parseYaml } from "yaml";
 
 /** cp-1 NotReady since the day before; worker-1 Ready. */
 const CLUSTER = `
@@ -110,6 +113,29 @@ describe("kubesleuth node + scan", () => {
     const second = await loadSnapshot([archive]);
     assert.deepEqual(second.nodeDiagnostics, first.nodeDiagnostics);
     assert.equal(second.objects.get("Node")?.length, 2);
+  });
+
+  it("snapshot --node-diagnostics carries the file into a live capture's archive", async () => {
+    const nodes = (parseYaml(CLUSTER) as { items: KubeObject[] }).items;
+    const server = await startFakeApiServer({ objects: nodes, tls: false });
+    const kubeconfig = writeKubeconfig({ server: server.url });
+    try {
+      const archive = join(dir, "live.tar.gz");
+      const run = await runCli(["snapshot", "-o", archive, "--kubeconfig", kubeconfig.path, "--node-diagnostics", nodeFile]);
+      assert.equal(run.code, 0, run.stderr);
+      const scan = await runCli(["scan", archive, "-o", "json", "--now", "2026-11-28T10:30:00Z"]);
+      const report = JSON.parse(scan.stdout) as Report;
+      const kubelet = report.findings.find((f) => f.code === "node-service-down/kubeletDown");
+      assert.equal(kubelet?.subject.name, "cp-1");
+      assert.deepEqual(kubelet?.related?.map((r) => r.code), ["node-not-ready/notReady"]);
+      // a cluster file is not a node-diagnostics file
+      const wrong = await runCli(["snapshot", "-o", join(dir, "x.tar.gz"), "--kubeconfig", kubeconfig.path, "--node-diagnostics", clusterFile]);
+      assert.equal(wrong.code, 2);
+      assert.match(wrong.stderr, /^kubesleuth: --node-diagnostics: .*cluster\.yaml is not a node-diagnostics file/);
+    } finally {
+      kubeconfig.cleanup();
+      await server.close();
+    }
   });
 
   it("refuses a node-diagnostics file of another format version, in one line", async () => {

@@ -162,9 +162,10 @@ export async function execute(argv: readonly string[], io: CliIo): Promise<numbe
     .option("-n, --namespace <ns>", "only this namespace (default: all)")
     .option("--request-timeout <duration>", "give up on a single API request after this long, e.g. 5s, 1m (default 30s)")
     .option("--no-logs", "do not collect logs of unhealthy pods")
+    .option("--node-diagnostics <file>", "carry a node-diagnostics file (kubesleuth node) in the archive; repeatable", (v: string, prev: string[] = []) => [...prev, v])
     .option("--progress", "print progress to stderr even when it is not a terminal")
     .option("--debug", "print stack traces on errors")
-    .action(async (opts: { output: string; kubeconfig?: string; context?: string; namespace?: string; logs: boolean; debug?: boolean; progress?: boolean; requestTimeout?: string }) => {
+    .action(async (opts: { output: string; kubeconfig?: string; context?: string; namespace?: string; logs: boolean; debug?: boolean; progress?: boolean; requestTimeout?: string; nodeDiagnostics?: string[] }) => {
       debug = opts.debug === true;
       await runSnapshot(io, opts, ANALYZERS);
     });

@@ -31,6 +31,7 @@ Delete the finished debug pod afterwards: kubectl get pods | grep node-debugger-
 Then scan the cluster with it:
   kubesleuth snapshot -o cluster.tar.gz
   kubesleuth scan cluster.tar.gz node-worker-1.json
+or carry it in the archive: kubesleuth snapshot -o cluster.tar.gz --node-diagnostics node-worker-1.json
 
 --root: paths are read under it (/host in a debug pod; a directory laid out like a node's
 filesystem works too). systemctl, journalctl (without /var/log/journal under the root) and
