@@ -108,7 +108,7 @@ export async function execute(argv: readonly string[], io: CliIo): Promise<numbe
     program
       .command("scan")
       .description("Whole-cluster report: every analyzer, findings with evidence, impact and fixes.")
-      .argument("[source...]", "snapshot paths (kubectl -o json/yaml, cluster-info dump, support bundle, must-gather, kubesleuth archive)"),
+      .argument("[source...]", "snapshot paths (kubectl -o json/yaml, cluster-info dump, support bundle, must-gather, kubesleuth archive, node-diagnostics files from kubesleuth node)"),
   )
     .addOption(outputOption(["text", "json", "markdown"], "text"))
     .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices([...SEVERITIES, "none"]))

@@ -21,7 +21,7 @@ import {
   type StaticPodManifest,
 } from "../../model/node-diagnostics.js";
 import { TOOL_VERSION } from "../../version.js";
-import { dfPercent, errorLines, parseFlags, parseKernelLine, parseKmsgRecord, parseMeminfo, parseSystemctlShow, referencedPaths } from "./parse-node.js";
+import { dfPercent, errorLines, journalLineUnit, parseFlags, parseKernelLine, parseKmsgRecord, parseMeminfo, parseSystemctlShow, referencedPaths } from "./parse-node.js";
 
 export interface CollectNodeOptions {
   /** The host's filesystem root: "/" on the node, "/host" in a `kubectl debug node/...` pod. */
@@ -191,12 +191,8 @@ async function collectJournal(at: (p: string) => string, onHost: boolean, since:
     const args = [...(onHost ? [] : [`--directory=${journalDir}`]), ...SERVICES.flatMap((s) => ["-u", `${s}.service`]), "--since", since, "--no-pager", "-q", "-o", "short-iso"];
     const result = await run("journalctl", args);
     if (result.ok) {
-      const errors = result.stdout
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => ({ line, unit: /^\S+\s+\S+\s+([\w.-]+?)(?:\[\d+\])?:/.exec(line)?.[1] ?? "journal" }));
       const lines: LogLine[] = [];
-      for (const { line, unit } of errors) lines.push(...errorLines(line, unit.replace(/^dockerd$/, "docker"), 1));
+      for (const line of result.stdout.split("\n")) if (line) lines.push(...errorLines(line, journalLineUnit(line), 1));
       return { available: true, source: `journalctl${onHost ? "" : ` --directory=${journalDir}`}`, since, errors: lines.slice(-JOURNAL_LIMIT) };
     }
     reasons.push(result.reason);

@@ -1,7 +1,7 @@
 // The node agent's parsers, on lines as the kernel, klog, containerd and systemctl print them.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { dfPercent, errorLines, isErrorLogLine, parseFlags, parseKernelLine, parseKmsgRecord, parseMeminfo, parseSystemctlShow, referencedPaths } from "./parse-node.js";
+import { dfPercent, errorLines, journalLineUnit, isErrorLogLine, parseFlags, parseKernelLine, parseKmsgRecord, parseMeminfo, parseSystemctlShow, referencedPaths } from "./parse-node.js";
 
 describe("parseKernelLine", () => {
   it("reads OOM kills, both the cgroup and the global form", () => {
@@ -45,6 +45,12 @@ describe("log errors", () => {
     assert.equal(isErrorLogLine("systemd[1]: kubelet.service: Failed with result 'exit-code'."), true);
     assert.equal(isErrorLogLine("I1128 10:00:01.000000    1234 kubelet.go:2000] sync"), false);
     assert.equal(isErrorLogLine("W1128 10:00:03.000000    1234 warnings.go:70] some warning"), false);
+  });
+  it("attributes journal lines to their service", () => {
+    assert.equal(journalLineUnit('2026-11-28T09:41:01+0000 worker-1 kubelet[812]: E1128 09:41:01.120331 812 run.go:72] "command failed"'), "kubelet");
+    assert.equal(journalLineUnit("2026-11-28T09:41:02+0000 worker-1 systemd[1]: kubelet.service: Failed with result 'exit-code'."), "kubelet");
+    assert.equal(journalLineUnit('2026-11-28T09:41:02+0000 worker-1 dockerd[77]: time="x" level=error msg="y"'), "docker");
+    assert.equal(journalLineUnit("-- No entries --"), "journal");
   });
   it("keeps the newest lines up to the limit, filtered by a mention", () => {
     const text = ["E1128 10:00:01.0 1 a.go:1] kubelet one", "E1128 10:00:02.0 1 a.go:1] other", "E1128 10:00:03.0 1 a.go:1] kubelet two"].join("\n");

@@ -126,3 +126,13 @@ export function dfPercent(used: number, available: number): number {
   const denominator = used + available;
   return denominator === 0 ? 0 : Math.ceil((used * 100) / denominator);
 }
+
+/**
+ * The service a `journalctl -o short-iso` line belongs to: systemd's own lines about a unit
+ * ("systemd[1]: kubelet.service: Failed with result ...") belong to that unit, others to their
+ * process ("host kubelet[812]: ..."); dockerd is the docker service.
+ */
+export function journalLineUnit(line: string): string {
+  const unit = /\b(kubelet|containerd|crio|docker)\.service:/.exec(line)?.[1] ?? /^\S+\s+\S+\s+([\w.-]+?)(?:\[\d+\])?:/.exec(line)?.[1] ?? "journal";
+  return unit === "dockerd" ? "docker" : unit;
+}
