@@ -1,7 +1,7 @@
 // The node agent's parsers, on lines as the kernel, klog, containerd and systemctl print them.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { dfPercent, errorLines, journalLineUnit, isErrorLogLine, parseFlags, parseKernelLine, parseKmsgRecord, parseMeminfo, parseSystemctlShow, referencedPaths } from "./parse-node.js";
+import { dfPercent, errorLines, journalLineUnit, redactLogLine, isErrorLogLine, parseFlags, parseKernelLine, parseKmsgRecord, parseMeminfo, parseSystemctlShow, referencedPaths } from "./parse-node.js";
 
 describe("parseKernelLine", () => {
   it("reads OOM kills, both the cgroup and the global form", () => {
@@ -45,6 +45,12 @@ describe("log errors", () => {
     assert.equal(isErrorLogLine("systemd[1]: kubelet.service: Failed with result 'exit-code'."), true);
     assert.equal(isErrorLogLine("I1128 10:00:01.000000    1234 kubelet.go:2000] sync"), false);
     assert.equal(isErrorLogLine("W1128 10:00:03.000000    1234 warnings.go:70] some warning"), false);
+  });
+  it("redacts credentials a log line echoes", () => {
+    assert.equal(redactLogLine('E1128 x] request failed header="Authorization: Bearer eyJhbGciOi.abc-123"'), 'E1128 x] request failed header="Authorization: Bearer <redacted>"');
+    assert.equal(redactLogLine("level=error msg=\"login\" password=hunter2 user=admin"), "level=error msg=\"login\" password=<redacted> user=admin");
+    assert.equal(redactLogLine('E1128 x] bootstrap token: "abcdef.0123456789abcdef" rejected'), 'E1128 x] bootstrap token: "<redacted>" rejected');
+    assert.equal(redactLogLine("E1128 x] --token-auth-file unreadable"), "E1128 x] --token-auth-file unreadable");
   });
   it("attributes journal lines to their service", () => {
     assert.equal(journalLineUnit('2026-11-28T09:41:01+0000 worker-1 kubelet[812]: E1128 09:41:01.120331 812 run.go:72] "command failed"'), "kubelet");

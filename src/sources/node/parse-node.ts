@@ -47,13 +47,21 @@ export function isErrorLogLine(line: string): boolean {
   );
 }
 
-/** The error lines of a log, the newest `limit` kept. */
+/** Bearer tokens and password/token/secret assignments in a log line, replaced (a log may echo a credential). */
+export function redactLogLine(line: string): string {
+  return line
+    .replace(/(\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi, "$1<redacted>")
+    .replace(/(\b[\w-]*(?:password|passwd|token|secret)[\w-]*["']?\s*[=:]\s*["']?)(?!<redacted>)[^\s"',;&]+/gi, "$1<redacted>");
+}
+
+/** The error lines of a log (credentials redacted), the newest `limit` kept. */
 export function errorLines(text: string, unit: string, limit: number, mentions?: RegExp): LogLine[] {
   const out: LogLine[] = [];
   for (const line of text.split("\n")) {
     if (!line.trim() || !isErrorLogLine(line)) continue;
     if (mentions && !mentions.test(line)) continue;
-    out.push({ unit, text: line.length > 2000 ? `${line.slice(0, 2000)}...` : line });
+    const text = redactLogLine(line);
+    out.push({ unit, text: text.length > 2000 ? `${text.slice(0, 2000)}...` : text });
   }
   return out.slice(-limit);
 }
