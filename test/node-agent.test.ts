@@ -105,6 +105,13 @@ describe("kubesleuth node + scan", () => {
     assert.equal(run.code, 1); // error findings at the default --fail-on error
   });
 
+  it("inspect lists the node-diagnostics files and what they lack", async () => {
+    const run = await runCli(["inspect", clusterFile, nodeFile]);
+    assert.equal(run.code, 0, run.stderr);
+    // the fixture root has no PKI (the unit test generates one; this one does not)
+    assert.match(run.stdout, /Node diagnostics \(1\):\n {2}cp-1 {2}collected 2026-11-28T00:00:00Z; not available: certificates\n/);
+  });
+
   it("archives carry the file: load, write, load again", async () => {
     const first = await loadSnapshot([clusterFile, nodeFile]);
     assert.deepEqual(first.source.formats, ["kubectl-yaml", "node-diagnostics"]);
