@@ -11,8 +11,11 @@ import type { Report } from "../src/model/finding.js";
 import { loadSnapshot } from "../src/sources/snapshot/load-snapshot.js";
 import { writeArchive } from "../src/sources/archive/write-archive.js";
 import { startFakeApiServer, writeKubeconfig } from "../src/sources/live/testing/fake-api-server.js";
-import type { KubeObject } from "../src/model/kube.js";
+import type { KubeObject, Node } from "../src/model/kube.js";
 import { parse as parseYaml } from "yaml";
+import { loadFixture } from "../src/testing/load-fixture.js";
+import { runAnalyzers } from "../src/run/run-analyzers.js";
+import { ANALYZERS } from "../src/analyzers/registry.js";
 
 /** cp-1 NotReady since the day before; worker-1 Ready. */
 const CLUSTER = `
@@ -153,5 +156,25 @@ describe("kubesleuth node + scan", () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /^kubesleuth: .*node-v2\.json.*formatVersion 2 is not supported/);
     assert.equal(run.stderr.trim().split("\n").length, 1);
+  });
+});
+
+describe("grouping with node-diagnostics", () => {
+  it("DiskPressure stands under the full runtime filesystem that explains it", () => {
+    // worker-1: DiskPressure=True and /var/lib/containerd 12% available (below imagefs.available<15%)
+    const snapshot = loadFixture(new URL("../src/analyzers/node/node-disk-nearly-full/fixtures/fires-below-threshold.yaml", import.meta.url));
+    const { report } = runAnalyzers(snapshot, ANALYZERS, { now: Date.parse("2026-11-28T10:00:00Z") });
+    assert.deepEqual(report.findings.map((f) => f.code), ["node-disk-nearly-full/belowEvictionThreshold"]);
+    assert.deepEqual(report.findings[0]!.related?.map((r) => r.code), ["node-pressure/diskPressure"]);
+  });
+
+  it("a NotReady node whose services are all up keeps its own finding", () => {
+    const snapshot = loadFixture(new URL("../src/analyzers/node/node-service-down/fixtures/quiet-services-up.yaml", import.meta.url));
+    const nodes = (snapshot.objects.get("Node") as Node[]).map((n) => ({
+      ...n,
+      status: { ...n.status, conditions: [{ type: "Ready", status: "False", reason: "KubeletNotReady", message: "PLEG is not healthy", lastTransitionTime: "2026-11-27T00:00:00Z" }] },
+    }));
+    const { report } = runAnalyzers({ ...snapshot, objects: new Map([...snapshot.objects, ["Node", nodes]]) }, ANALYZERS, { now: Date.parse("2026-11-28T10:00:00Z") });
+    assert.deepEqual(report.findings.map((f) => f.code), ["node-not-ready/notReady"]);
   });
 });
