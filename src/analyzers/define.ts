@@ -29,8 +29,11 @@ export interface FindingDraft {
    * claim is unbound names the claim). When another finding has one of them as its subject, this
    * finding is grouped under it as a related symptom instead of standing alone.
    */
-  causedBy?: ObjectRef[];
+  causedBy?: CauseRef[];
 }
+
+/** An object whose finding would explain another; `code` (a finding code prefix) picks which finding about it. */
+export type CauseRef = ObjectRef & { code?: string };
 
 export interface AnalyzerContext {
   readonly snapshot: Snapshot;

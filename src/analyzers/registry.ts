@@ -37,6 +37,13 @@ import { ingressControllerNotRunning } from "./ingress/ingress-controller-not-ru
 import { ingressTlsInvalid } from "./ingress/ingress-tls-invalid/ingress-tls-invalid.js";
 import { ingressPathConflict } from "./ingress/ingress-path-conflict/ingress-path-conflict.js";
 import { gatewayRouteNotAccepted } from "./ingress/gateway-route-not-accepted/gateway-route-not-accepted.js";
+import { nodeServiceDown } from "./node/node-service-down/node-service-down.js";
+import { nodeDiskNearlyFull } from "./node/node-disk-nearly-full/node-disk-nearly-full.js";
+import { nodeOomKills } from "./node/node-oom-kills/node-oom-kills.js";
+import { nodeConntrackExhausted } from "./node/node-conntrack-exhausted/node-conntrack-exhausted.js";
+import { nodeForwardingDisabled } from "./node/node-forwarding-disabled/node-forwarding-disabled.js";
+import { nodeCertificateExpiring } from "./control-plane/node-certificate-expiring/node-certificate-expiring.js";
+import { staticPodManifestInvalid } from "./control-plane/static-pod-manifest-invalid/static-pod-manifest-invalid.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   podApiForbidden,
@@ -62,6 +69,13 @@ export const ANALYZERS: readonly Analyzer[] = [
   ingressTlsInvalid,
   ingressControllerNotRunning,
   statefulsetStuck,
+  staticPodManifestInvalid,
+  nodeCertificateExpiring,
+  nodeForwardingDisabled,
+  nodeConntrackExhausted,
+  nodeOomKills,
+  nodeDiskNearlyFull,
+  nodeServiceDown,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

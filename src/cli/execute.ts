@@ -25,6 +25,7 @@ import { registerPcapCommand } from "./commands/pcap.js";
 import { registerHelmCommands } from "./commands/helm.js";
 import { registerHealthCommand } from "./commands/health.js";
 import { registerConnectivityCommand } from "./commands/diagnose-connectivity.js";
+import { registerNodeCommand } from "./commands/node.js";
 
 const EXAMPLES = `
 Examples:
@@ -107,7 +108,7 @@ function splitList(values: string[] | undefined): string[] {
  * Commands that live in their own module register here (program, context) => void; the core
  * commands (scan, diagnose, inspect, snapshot) are declared below.
  */
-const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerAuditCommand, registerKubeconfigCommand, registerTopCommand, registerPcapCommand, registerHelmCommands, registerHealthCommand, registerConnectivityCommand];
+const COMMAND_MODULES: readonly ((program: Command, context: CommandContext) => void)[] = [registerSchedulingCommands, registerReachCommand, registerRbacCommands, registerAuditCommand, registerKubeconfigCommand, registerTopCommand, registerPcapCommand, registerHelmCommands, registerHealthCommand, registerConnectivityCommand, registerNodeCommand];
 
 /** Runs the CLI with the given arguments; resolves to the exit code. Never calls process.exit. */
 export async function execute(argv: readonly string[], io: CliIo): Promise<number> {
@@ -125,7 +126,7 @@ export async function execute(argv: readonly string[], io: CliIo): Promise<numbe
     program
       .command("scan")
       .description("Whole-cluster report: every analyzer, findings with evidence, impact and fixes.")
-      .argument("[source...]", "snapshot paths (kubectl -o json/yaml, cluster-info dump, support bundle, must-gather, kubesleuth archive)"),
+      .argument("[source...]", "snapshot paths (kubectl -o json/yaml, cluster-info dump, support bundle, must-gather, kubesleuth archive, node-diagnostics files from kubesleuth node)"),
   )
     .addOption(outputOption(["text", "json", "markdown"], "text"))
     .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices([...SEVERITIES, "none"]))
@@ -179,9 +180,10 @@ export async function execute(argv: readonly string[], io: CliIo): Promise<numbe
     .option("-n, --namespace <ns>", "only this namespace (default: all)")
     .option("--request-timeout <duration>", "give up on a single API request after this long, e.g. 5s, 1m (default 30s)")
     .option("--no-logs", "do not collect logs of unhealthy pods")
+    .option("--node-diagnostics <file>", "carry a node-diagnostics file (kubesleuth node) in the archive; repeatable", (v: string, prev: string[] = []) => [...prev, v])
     .option("--progress", "print progress to stderr even when it is not a terminal")
     .option("--debug", "print stack traces on errors")
-    .action(async (opts: { output: string; kubeconfig?: string; context?: string; namespace?: string; logs: boolean; debug?: boolean; progress?: boolean; requestTimeout?: string }) => {
+    .action(async (opts: { output: string; kubeconfig?: string; context?: string; namespace?: string; logs: boolean; debug?: boolean; progress?: boolean; requestTimeout?: string; nodeDiagnostics?: string[] }) => {
       debug = opts.debug === true;
       await runSnapshot(io, opts, ANALYZERS);
     });

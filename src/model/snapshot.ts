@@ -1,6 +1,7 @@
 // A snapshot: every object kubesleuth loaded, from a live cluster or from files, in one shape.
 import type { ControlPlaneData } from "./control-plane.js";
 import type { KubeObject } from "./kube.js";
+import type { NodeDiagnostics } from "./node-diagnostics.js";
 
 export type CoverageStatus = "ok" | "forbidden" | "absent" | "partial";
 
@@ -59,4 +60,6 @@ export interface Snapshot {
   controlPlane?: ControlPlaneData;
   /** Set when the scan was narrowed to one namespace (-n): namespaced kinds hold only its objects, so the absence of a pod elsewhere proves nothing. */
   namespace?: string;
+  /** Node-diagnostics files (`kubesleuth node`) passed as inputs, one per node name, sorted by node. */
+  nodeDiagnostics?: readonly NodeDiagnostics[];
 }

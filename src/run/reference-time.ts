@@ -3,7 +3,7 @@ import type { Snapshot } from "../model/snapshot.js";
 import type { Event, KubeObject } from "../model/kube.js";
 import { eventTime, parseTime } from "../semantics/time.js";
 
-/** The newest timestamp found in object metadata, conditions and events; undefined for a snapshot with none. */
+/** The newest timestamp found in object metadata, conditions, events and node-diagnostics collection times; undefined for a snapshot with none. */
 export function newestTimestamp(snapshot: Snapshot): number | undefined {
   let newest: number | undefined;
   const see = (value: string | null | undefined): void => {
@@ -23,6 +23,7 @@ export function newestTimestamp(snapshot: Snapshot): number | undefined {
       }
     }
   }
+  for (const diagnostics of snapshot.nodeDiagnostics ?? []) see(diagnostics.collectedAt);
   return newest;
 }
 

@@ -1,7 +1,7 @@
 // Orchestration: build the index once, run each analyzer, turn drafts into findings with impact,
 // group symptoms under their root cause, apply suppressions, sort deterministically.
 import { performance } from "node:perf_hooks";
-import type { Analyzer, FindingDraft } from "../analyzers/define.js";
+import type { Analyzer, CauseRef, FindingDraft } from "../analyzers/define.js";
 import { interpolate } from "../analyzers/define.js";
 import type { AnalyzerTiming, Finding, Report, Severity } from "../model/finding.js";
 import { severityRank } from "../model/finding.js";
@@ -152,11 +152,15 @@ export function groupSymptoms(
 /** Attaches each finding that names its cause objects (`causedBy`) to a finding about one of them. */
 function groupByDeclaredCause(findings: Finding[], causedBy: ReadonlyMap<Finding, readonly ObjectRef[]>): Finding[] {
   if (causedBy.size === 0) return findings;
-  const bySubject = new Map<string, Finding>();
-  for (const f of findings) if (!causedBy.has(f) && !bySubject.has(refKey(f.subject))) bySubject.set(refKey(f.subject), f);
+  const bySubject = new Map<string, Finding[]>();
+  for (const f of findings) if (!causedBy.has(f)) bySubject.set(refKey(f.subject), [...(bySubject.get(refKey(f.subject)) ?? []), f]);
   const kept: Finding[] = [];
   for (const f of findings) {
-    const cause = causedBy.get(f)?.map((r) => bySubject.get(refKey(r))).find((c) => c !== undefined);
+    // A cause ref with a code names the finding about that object that explains this one (a node's kubelet-down finding, not its certificate warning).
+    const cause = causedBy
+      .get(f)
+      ?.map((r: CauseRef) => bySubject.get(refKey(r))?.find((c) => r.code === undefined || c.code.startsWith(r.code)))
+      .find((c) => c !== undefined);
     if (!cause) {
       kept.push(f);
       continue;

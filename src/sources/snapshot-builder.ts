@@ -7,6 +7,7 @@ import type { CoverageEntry, PodLog, SkippedInput, Snapshot, SnapshotSource } fr
 import { HELM_RELEASE_KIND } from "../model/helm-release.js";
 import { createHelmReleaseCollector } from "./helm/collect-releases.js";
 import { isHelmReleaseConfigMap, redactObject } from "./redact.js";
+import type { NodeDiagnostics } from "../model/node-diagnostics.js";
 
 export interface SnapshotBuilder {
   /** Adds an object; returns false when it is not a Kubernetes object (no kind or metadata.name). */
@@ -17,6 +18,8 @@ export interface SnapshotBuilder {
    */
   addHelmStorage(object: unknown): boolean;
   addLog(log: PodLog): void;
+  /** Adds a node-diagnostics document; of two for the same node, the later collection wins. */
+  addNodeDiagnostics(diagnostics: NodeDiagnostics): void;
   skip(location: string, reason: string): void;
   /** Marks a kind's coverage explicitly (live: forbidden/absent; readers: partial). */
   setCoverage(kind: string, status: CoverageEntry["status"], note?: string): void;
@@ -54,6 +57,7 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
   const objects = new Map<string, Map<string, KubeObject>>();
   const logs = new Map<string, PodLog>();
   const skipped: SkippedInput[] = [];
+  const nodeDiagnostics = new Map<string, NodeDiagnostics>();
   const coverage: Record<string, CoverageEntry> = {};
   const listed = new Set<string>();
   let capturedAt: string | undefined;
@@ -84,6 +88,10 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
     addLog(log) {
       const k = `${log.namespace}/${log.pod}/${log.container}/${log.previous}`;
       if (!logs.has(k)) logs.set(k, log);
+    },
+    addNodeDiagnostics(diagnostics) {
+      const existing = nodeDiagnostics.get(diagnostics.node);
+      if (!existing || Date.parse(diagnostics.collectedAt) > Date.parse(existing.collectedAt)) nodeDiagnostics.set(diagnostics.node, diagnostics);
     },
     skip(location, reason) {
       skipped.push({ location, reason });
@@ -141,6 +149,7 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
         coverage: finalCoverage,
         skipped,
         ...(controlPlane ? { controlPlane } : {}),
+        ...(nodeDiagnostics.size ? { nodeDiagnostics: [...nodeDiagnostics.values()].sort((a, b) => a.node.localeCompare(b.node)) } : {}),
       };
     },
   };

@@ -4,6 +4,7 @@ import { parseAllDocuments } from "yaml";
 import type { ControlPlaneData } from "../model/control-plane.js";
 import type { Snapshot } from "../model/snapshot.js";
 import { createSnapshotBuilder } from "../sources/snapshot-builder.js";
+import { isNodeDiagnostics, validateNodeDiagnostics } from "../sources/node/read-node-diagnostics.js";
 
 /** The fixture document that stands for what the live source reads of the API server itself (snapshot.controlPlane). */
 export const CONTROL_PLANE_FIXTURE_KIND = "KubesleuthControlPlane";
@@ -14,7 +15,7 @@ export const POD_LOG_FIXTURE_KIND = "KubesleuthPodLog";
 /**
  * Parses YAML text into a snapshot. Throws on a YAML error or a document that is not a Kubernetes object.
  * A document `kind: KubesleuthControlPlane` holds `health`, `version`, `metrics` (ControlPlaneData);
- * `kind: KubesleuthPodLog` a log tail (PodLog).
+ * `kind: KubesleuthPodLog` a log tail (PodLog); node-diagnostics documents (`kubesleuth node` output) too.
  */
 export function snapshotFromYaml(text: string, location = "<inline>"): Snapshot {
   const builder = createSnapshotBuilder({ kind: "snapshot", locations: [location] });
@@ -30,6 +31,10 @@ export function snapshotFromYaml(text: string, location = "<inline>"): Snapshot 
     if ((value as { kind?: unknown }).kind === POD_LOG_FIXTURE_KIND) {
       const log = value as { namespace: string; pod: string; container: string; previous?: boolean; text: string };
       builder.addLog({ namespace: log.namespace, pod: log.pod, container: log.container, previous: log.previous === true, text: log.text, origin: location });
+      continue;
+    }
+    if (isNodeDiagnostics(value)) {
+      builder.addNodeDiagnostics(validateNodeDiagnostics(value as Record<string, unknown>));
       continue;
     }
     const items = isList(value) ? value.items : [value];

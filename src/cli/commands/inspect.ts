@@ -17,6 +17,11 @@ export async function runInspect(io: CliIo, paths: string[], opts: CommonOptions
     serverVersion: s.serverVersion ?? null,
     kinds,
     logs: s.logs.length,
+    nodeDiagnostics: (s.nodeDiagnostics ?? []).map((d) => ({
+      node: d.node,
+      collectedAt: d.collectedAt,
+      notAvailable: (["services", "journal", "memory", "kernel", "conntrack", "sysctls", "staticPods", "certificates"] as const).filter((k) => !d[k].available),
+    })),
     coverage: s.coverage,
     skipped: s.skipped,
     // Snapshots taken over time: the earlier captures (oldest first) and the latest, the one analysed.
@@ -43,6 +48,11 @@ export async function runInspect(io: CliIo, paths: string[], opts: CommonOptions
     lines.push(`  ${kind.padEnd(width)}  ${String(c.count).padStart(7)}  ${c.status}${c.note ? ` (${c.note})` : ""}`);
   }
   lines.push(`  ${"logs".padEnd(width)}  ${String(s.logs.length).padStart(7)}`);
+  if (result.nodeDiagnostics.length) {
+    lines.push("");
+    lines.push(`Node diagnostics (${result.nodeDiagnostics.length}):`);
+    for (const d of result.nodeDiagnostics) lines.push(`  ${d.node}  collected ${d.collectedAt}${d.notAvailable.length ? `; not available: ${d.notAvailable.join(", ")}` : ""}`);
+  }
   if (s.skipped.length) {
     lines.push("");
     lines.push(`Skipped (${s.skipped.length}):`);

@@ -42,7 +42,8 @@ export interface ArchiveMeta {
  * `kubesleuth-snapshot/manifest.json`, `objects/<Kind>.json` (a v1 List per kind, also an empty one for
  * a kind listed completely or partly with no object), `logs/<namespace>/<pod>/<container>[.previous].log`,
  * and `control-plane.json` (the API server's health checks, /version and its filtered /metrics text, see
- * model/control-plane.ts) when they were read.
+ * model/control-plane.ts) when they were read, and
+ * `node-diagnostics/<node>.json` (the node-diagnostics files the snapshot was loaded with).
  * The archive is written to a temporary file beside `path` and renamed at the end, so a failure leaves
  * nothing behind. Throws, before writing anything, if a Secret value is not redacted.
  */
@@ -72,6 +73,10 @@ export async function writeArchive(snapshot: Snapshot, path: string, meta: Archi
   for (const log of snapshot.logs) {
     const file = `${safeSegment(log.container)}${log.previous ? ".previous" : ""}.log`;
     entries.push({ path: `logs/${safeSegment(log.namespace)}/${safeSegment(log.pod)}/${file}`, data: Buffer.from(log.text, "utf8") });
+  }
+
+  for (const diagnostics of snapshot.nodeDiagnostics ?? []) {
+    entries.push({ path: `node-diagnostics/${safeSegment(diagnostics.node)}.json`, data: json(diagnostics) });
   }
 
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);

@@ -12,6 +12,7 @@ import type { Entry, EntrySink } from "./containers.js";
 import { JsonStream, JsonSyntaxError, type DumpLogBlock, type TopLevelValue } from "./json-stream.js";
 import { classifyPath, decideFormat, type Route, type SnapshotFormat } from "./layout.js";
 import { isListObject, itemKindOf, normalizeObject } from "./normalize.js";
+import { isNodeDiagnostics, validateNodeDiagnostics } from "../node/read-node-diagnostics.js";
 
 /** YAML is parsed whole; beyond this size ask for JSON, which streams. */
 export const MAX_YAML_BYTES = 500 * 1024 * 1024;
@@ -105,6 +106,7 @@ export class InputReader {
   private readonly bundleErrors: { kind?: string; messages: string[]; location: string }[] = [];
   private readonly kindCounts = new Map<string, number>();
   private logsAdded = 0;
+  private nodeDiagnostics = 0;
 
   constructor(
     private readonly builder: SnapshotBuilder,
@@ -163,7 +165,8 @@ export class InputReader {
     }
     if (this.serverVersion) this.builder.setServerVersion(this.serverVersion);
     if (this.sawDumpContent) this.signals.add("cluster-info-dump");
-    const format = decideFormat(this.signals, this.sawJson);
+    // An input that held only node-diagnostics documents (`kubesleuth node` output) is one.
+    const format = this.nodeDiagnostics > 0 && this.nodeDiagnostics === this.found && this.signals.size === 0 ? "node-diagnostics" : decideFormat(this.signals, this.sawJson);
     for (const s of this.skips) this.builder.skip(s.location, s.reason);
     for (const [location, g] of this.groupedSkips) this.builder.skip(location, `${g.reason}; ${g.count} file${g.count === 1 ? "" : "s"} not read`);
     if (this.found === 0) {
@@ -416,6 +419,12 @@ export class InputReader {
     if (skeleton && items === undefined && skeleton.items === null && typeof skeleton.kind === "string" && skeleton.kind.endsWith("List")) {
       items = []; // `"items": null`: an empty list as Go marshals a nil slice
       delete skeleton.items;
+    }
+    if (skeleton && items === undefined && isNodeDiagnostics(skeleton)) {
+      this.builder.addNodeDiagnostics(validateNodeDiagnostics(skeleton));
+      this.nodeDiagnostics++;
+      tally.objects++;
+      return;
     }
     if (skeleton === undefined) {
       for (const item of items ?? []) this.addObject(normalizeObject(item, { kind: hint }), tally, route);

@@ -12,7 +12,7 @@
 
 import { findKind } from "../../model/kinds.js";
 
-export type SnapshotFormat = "kubesleuth-archive" | "support-bundle" | "must-gather" | "cluster-info-dump" | "kubectl-json" | "kubectl-yaml";
+export type SnapshotFormat = "kubesleuth-archive" | "support-bundle" | "must-gather" | "cluster-info-dump" | "kubectl-json" | "kubectl-yaml" | "node-diagnostics";
 
 /** Stronger evidence first: a support bundle may hold YAML, a must-gather JSON, and so on. */
 export const FORMAT_PRIORITY: readonly SnapshotFormat[] = ["kubesleuth-archive", "support-bundle", "must-gather", "cluster-info-dump"];
@@ -122,6 +122,7 @@ export function classifyPath(path: string): Classified {
     if (rest.length === 2 && rest[0] === "objects" && name.endsWith(".json")) {
       return { route: { type: "objects", syntax: "json", kind: decodeURIComponent(name.slice(0, -5)) }, signal };
     }
+    if (rest.length === 2 && rest[0] === "node-diagnostics" && name.endsWith(".json")) return { route: { type: "objects", syntax: "json" }, signal };
     if (rest.length === 4 && rest[0] === "logs" && name.endsWith(".log")) {
       const previous = name.endsWith(".previous.log");
       const container = decodeURIComponent(name.slice(0, previous ? -".previous.log".length : -".log".length));

@@ -9,6 +9,7 @@ import { formatAge, parseTime } from "../../../semantics/time.js";
 import { noExecuteEviction } from "../../../semantics/taint-eviction.js";
 import { kubeletSkew, parseMinorVersion } from "../../../semantics/version-skew.js";
 import { eventSpans, eventTimeline, maxWithin, readinessEvents, snapshotTransitions, type TimelineEntry } from "./ready-timeline.js";
+import { downServices } from "../node-diagnostics.js";
 
 /** A node younger than this may still be bootstrapping (CNI not initialised yet): not reported unless flapping. */
 const JOIN_GRACE_MS = 5 * 60_000;
@@ -348,8 +349,12 @@ export const nodeNotReady = defineAnalyzer({
         continue;
       }
       const unknown = c.status === "Unknown";
+      // A node-diagnostics file showing the kubelet or runtime down explains this: group under that finding.
+      const diagnostics = snapshot.nodeDiagnostics?.find((d) => d.node === name);
+      const servicesDown = diagnostics ? downServices(diagnostics, node).length > 0 : false;
       report(unknown ? "unreachable" : "notReady", {
         subject: ref,
+        ...(servicesDown ? { causedBy: [{ ...ref, code: "node-service-down/" }] } : {}),
         data: { ...data, lastHeartbeat: c.lastHeartbeatTime ?? "never" },
         evidence,
         affected,

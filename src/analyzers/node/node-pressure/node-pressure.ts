@@ -5,6 +5,7 @@ import type { Event, Node, Pod } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
 import { eventCount, eventTime, formatAge, parseTime } from "../../../semantics/time.js";
 import { describeConsumer, formatBytes, overcommit, topConsumers } from "./consumers.js";
+import { fullDirectories } from "../node-diagnostics.js";
 
 interface PressureKind {
   condition: "MemoryPressure" | "DiskPressure" | "PIDPressure";
@@ -79,7 +80,7 @@ export const nodePressure = defineAnalyzer({
       severity: "error",
     },
   },
-  run({ index, now, report }) {
+  run({ snapshot, index, now, report }) {
     // The kubelet's Evicted events on pods, by the node that recorded them: they outlive pods deleted after eviction.
     const evictedEvents = new Map<string, Event[]>();
     for (const e of index.all<Event>("Event")) {
@@ -308,8 +309,12 @@ export const nodePressure = defineAnalyzer({
             verify: `kubectl get pods -A --field-selector spec.nodeName=${name},status.phase=Failed`,
           });
         }
+        // A node-diagnostics file showing the kubelet/runtime filesystem full explains DiskPressure: group under that finding.
+        const diagnostics = kind.condition === "DiskPressure" ? snapshot.nodeDiagnostics?.find((d) => d.node === name) : undefined;
+        const diskFull = diagnostics ? fullDirectories(diagnostics).length > 0 : false;
         report(evictedTotal ? "evictingPods" : kind.messageId, {
           subject: ref,
+          ...(diskFull ? { causedBy: [{ ...ref, code: "node-disk-nearly-full/" }] } : {}),
           data,
           evidence,
           affected: [...evicted.map(refOf), ...goneRefs],
