@@ -102,6 +102,8 @@ export interface Container {
   name: string;
   image?: string;
   imagePullPolicy?: string;
+  command?: string[];
+  args?: string[];
   ports?: ContainerPort[];
   env?: EnvVar[];
   envFrom?: EnvFromSource[];

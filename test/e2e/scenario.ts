@@ -8,6 +8,13 @@ export interface ExpectedFinding {
   /** `Kind/namespace/name` or `Kind/name`. */
   subject: string;
   area: string;
+  /**
+   * Evidence the finding must carry: for each row, an evidence item whose ref is `ref` (`Kind/name` or
+   * `Kind/namespace/name`) and whose note contains `note` (when given). Checked on top-level findings.
+   */
+  evidence?: { ref: string; note?: string }[];
+  /** Texts the finding's root cause must contain. */
+  rootCauseIncludes?: string[];
 }
 
 export interface Scenario {
