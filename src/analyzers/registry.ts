@@ -13,8 +13,12 @@ import { podImagePullFailing } from "./workload/pod-image-pull-failing/pod-image
 import { podNotReady } from "./workload/pod-not-ready/pod-not-ready.js";
 import { podUnschedulable } from "./scheduling/pod-unschedulable/pod-unschedulable.js";
 import { workloadRolloutStuck } from "./workload/workload-rollout-stuck/workload-rollout-stuck.js";
+import { pvReleasedRetained } from "./storage/pv-released-retained/pv-released-retained.js";
+import { volumeAttachFailing } from "./storage/volume-attach-failing/volume-attach-failing.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  volumeAttachFailing,
+  pvReleasedRetained,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,
