@@ -73,6 +73,8 @@ testAnalyzer(
           { messageId: "unauthorized", subject: "Pod/shop/eu-0" },
           // Revision 2 has no imagePullSecrets; revision 1 had ghcr-pull and its 2 pods run.
           { messageId: "unauthorizedNoPullSecret", subject: "Deployment/shop/checkout", evidenceValues: [null], affects: ["Pod/shop/checkout-85b9c7d6f4-z9w8v"] },
+          // StatefulSet revision 2 switched to a ServiceAccount without pull secrets; ledger-0 (revision 1) runs.
+          { messageId: "unauthorizedNoPullSecret", subject: "StatefulSet/shop/ledger", evidenceValues: ["ledger"], affects: ["Pod/shop/ledger-1"] },
         ],
       },
       {
@@ -142,8 +144,13 @@ it("pod-image-pull-failing: a revision that dropped its pull secrets is named as
   assert.ok(checkout.rootCause.includes("checkout-6f7d8c9b5 (revision 1)"));
   assert.ok(checkout.evidence.some((e) => e.ref?.name === "checkout-85b9c7d6f4" && e.path === "spec.template.spec.imagePullSecrets"));
   assert.equal(checkout.remediation[0]!.command, "kubectl rollout undo deployment/checkout -n shop --to-revision=1");
+  // StatefulSet: ControllerRevision ledger-7d4f9c8b6 (revision 2) vs ledger-6b7c8d9f5 (revision 1), from the fixture.
+  const ledger = findings.find((f) => f.subject.name === "ledger")!;
+  assert.ok(ledger.rootCause.includes("ControllerRevision ledger-7d4f9c8b6 (revision 2) changed serviceAccountName ledger-puller -> ledger"), ledger.rootCause);
+  assert.ok(ledger.evidence.some((e) => e.ref?.name === "ledger-7d4f9c8b6" && e.path === "data.spec.template.spec.serviceAccountName"));
+  assert.equal(ledger.remediation[0]!.command, "kubectl rollout undo statefulset/ledger -n shop --to-revision=1");
   // A registry problem is not blamed on the template: no change sentence for other findings.
-  for (const f of findings.filter((x) => x !== checkout)) assert.ok(!f.rootCause.includes("What changed"));
+  for (const f of findings.filter((x) => x !== checkout && x !== ledger)) assert.ok(!f.rootCause.includes("What changed"));
 });
 
 it("pod-image-pull-failing: the registries a pull Secret covers are evidence; no planted credential reaches a finding", () => {

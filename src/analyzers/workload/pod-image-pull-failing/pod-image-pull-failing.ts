@@ -235,7 +235,7 @@ export const podImagePullFailing = defineAnalyzer({
   title: "Image pull failing",
   area: "workload",
   severity: "error",
-  needs: ["Pod", "Event", "Secret", "ServiceAccount", ...WORKLOAD_KINDS],
+  needs: ["Pod", "Event", "Secret", "ServiceAccount", "ControllerRevision", ...WORKLOAD_KINDS],
   messages: {
     notFound: {
       summary: "{{workload}}: {{pods}} cannot pull image {{image}}: it does not exist in the registry",
@@ -387,12 +387,12 @@ export const podImagePullFailing = defineAnalyzer({
       }
       investigation.push(...classSteps(pullClass, pod, image, registry));
       // What changed: an older revision of the same Deployment pulled fine; the template difference is the cause.
-      const change = group.subject.kind === "Deployment" && messageId !== "registryUnreachable" && messageId !== "tlsError" && messageId !== "rateLimited" ? revisionChange(index, pods) : undefined;
+      const change = ["Deployment", "StatefulSet", "DaemonSet"].includes(group.subject.kind) && messageId !== "registryUnreachable" && messageId !== "tlsError" && messageId !== "rateLimited" ? revisionChange(index, pods) : undefined;
       data.whatChanged = change ? ` What changed: ${changeSentence(change)}.` : "";
       if (change) {
         evidence.push(...change.evidence);
         investigation.push({
-          step: `Compare the failing ReplicaSet ${change.failing.metadata.name} with ${change.working.metadata.name}, whose pods pulled their images`,
+          step: `Compare the failing ${change.failing.kind} ${change.failing.metadata.name} with ${change.working.metadata.name}, whose pods pulled their images`,
           command: `kubectl rollout history ${kubectlTarget(group.subject)} -n ${ns}${change.failingRevision ? ` --revision=${change.failingRevision}` : ""}`,
           result: change.changes.join("; "),
           outcome: "problem",
@@ -424,8 +424,8 @@ export const podImagePullFailing = defineAnalyzer({
 
 /** "ReplicaSet api-7d9 (revision 3) dropped imagePullSecrets [ghcr-pull] that api-5c4 (revision 2, 2 pods ready) used". */
 function changeSentence(change: RevisionChange): string {
-  const rev = (name: string, revision: string | undefined): string => `ReplicaSet ${name}${revision ? ` (revision ${revision})` : ""}`;
-  return `the new ${rev(change.failing.metadata.name, change.failingRevision)} ${change.changes.join(", ")} compared with ${rev(change.working.metadata.name, change.workingRevision)}, whose ${podCount(change.workingReady)} pulled and run`;
+  const rev = (kind: string, name: string, revision: string | undefined): string => `${kind} ${name}${revision ? ` (revision ${revision})` : ""}`;
+  return `the new ${rev(change.failing.kind, change.failing.metadata.name, change.failingRevision)} ${change.changes.join(", ")} compared with ${rev(change.working.kind, change.working.metadata.name, change.workingRevision)}, whose ${podCount(change.workingReady)} pulled and run`;
 }
 
 function rollbackRemediation(change: RevisionChange, subject: ObjectRef, ns: string, pods: readonly Pod[]): Remediation {
