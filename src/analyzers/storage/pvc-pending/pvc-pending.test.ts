@@ -81,7 +81,13 @@ testAnalyzer(
         expect: [{ messageId: "provisioningFailed", subject: "PersistentVolumeClaim/cms/media", evidenceValues: ["gp3", "ebs.csi.aws.com"] }],
       },
       {
-        name: "only ExternalProvisioning for 20 minutes: provisioner silent",
+        name: "static claim with no PV of its class; one PV differs only in class",
+        fixture: "fires-only-other-class.yaml",
+        now: "2024-05-01T10:00:00Z",
+        expect: [{ messageId: "noMatchingVolume", subject: "PersistentVolumeClaim/app/cache", evidenceValues: ["hdd"] }],
+      },
+      {
+        name: "only ExternalProvisioning for 20 minutes: provisioner silent (no controller pod names rook; hostpath's controller crash-loops)",
         fixture: "fires-provisioner-silent.yaml",
         now: "2024-05-01T10:00:00Z",
         expect: [
@@ -114,4 +120,11 @@ it("pvc-pending: a silent provisioner's controller is named when a pod names the
   objects.set("Pod", []);
   const alone = runAnalyzer(pvcPending, { ...base, objects }, at).find((f) => f.subject.name === "grafana")!;
   assert.ok(alone.rootCause.includes("No pod in the cluster runs a csi-provisioner, and there is no CSIDriver object rook-ceph.rbd.csi.ceph.com"), alone.rootCause);
+});
+
+it("pvc-pending: with no PV of the wanted class, a PV that differs only in class is named, one with more mismatches is not", () => {
+  const findings = runAnalyzer(pvcPending, loadFixture(new URL("./fixtures/fires-only-other-class.yaml", import.meta.url)), Date.parse("2024-05-01T10:00:00Z"));
+  const cache = findings.find((f) => f.subject.name === "cache")!;
+  const named = cache.evidence.filter((e) => e.ref?.kind === "PersistentVolume").map((e) => e.ref!.name);
+  assert.deepEqual(named, ["hdd-1"]);
 });
