@@ -41,6 +41,7 @@ export const KINDS: readonly KindInfo[] = [
   { kind: "NetworkPolicy", group: "networking.k8s.io", version: "v1", resource: "networkpolicies", namespaced: true, shortNames: ["netpol"] },
   { kind: "StorageClass", group: "storage.k8s.io", version: "v1", resource: "storageclasses", namespaced: false, shortNames: ["sc"] },
   { kind: "CSIDriver", group: "storage.k8s.io", version: "v1", resource: "csidrivers", namespaced: false, shortNames: [] },
+  { kind: "CSINode", group: "storage.k8s.io", version: "v1", resource: "csinodes", namespaced: false, shortNames: [] },
   { kind: "PodDisruptionBudget", group: "policy", version: "v1", resource: "poddisruptionbudgets", namespaced: true, shortNames: ["pdb"] },
   { kind: "Role", group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", namespaced: true, shortNames: [] },
   { kind: "RoleBinding", group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", namespaced: true, shortNames: [] },

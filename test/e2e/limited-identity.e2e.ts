@@ -54,6 +54,7 @@ const IN_NAMESPACE: Record<string, "ok" | "forbidden"> = {
   IngressClass: "forbidden",
   StorageClass: "forbidden",
   CSIDriver: "forbidden",
+  CSINode: "forbidden",
   ClusterRole: "forbidden",
   ClusterRoleBinding: "forbidden",
   PriorityClass: "forbidden",

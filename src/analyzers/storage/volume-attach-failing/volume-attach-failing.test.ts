@@ -22,6 +22,7 @@ testAnalyzer(
           { messageId: "nodePluginMissing", subject: "Node/node-c", evidenceValues: [["node-a"]], affects: ["Pod/db/db-0"] },
           { messageId: "mountFailed", subject: "PersistentVolumeClaim/logs/logs-data" },
           { messageId: "multiAttachHolderUnknown", subject: "PersistentVolumeClaim/cache/cache-data", affects: ["Pod/cache/cache-0"] },
+          { messageId: "nodePluginMissing", subject: "Node/node-d", evidenceValues: [["efs.csi.aws.com"]], affects: ["Pod/search/search-0"] },
         ],
       },
     ],

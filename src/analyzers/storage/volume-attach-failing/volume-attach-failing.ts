@@ -1,7 +1,7 @@
 // Decides why a pod's persistent volume cannot be attached or mounted: a ReadWriteOnce volume held by pods on another node (Multi-Attach), the CSI node plugin missing on the pod's node, or the mount error the kubelet reports.
 import { defineAnalyzer } from "../../define.js";
 import type { Evidence } from "../../../model/finding.js";
-import type { Event, PersistentVolume, PersistentVolumeClaim, Pod } from "../../../model/kube.js";
+import type { Event, KubeObject, PersistentVolume, PersistentVolumeClaim, Pod } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
 import type { ClusterIndex } from "../../../indexes/types.js";
 import { isSettled, podEvents } from "../../workload/workload-pods.js";
@@ -36,12 +36,29 @@ function mentions<V extends { volume: string; pv?: PersistentVolume }>(message: 
   );
 }
 
+function csiNodeDrivers(csiNode: KubeObject): string[] {
+  return ((csiNode.spec as { drivers?: { name?: string }[] } | undefined)?.drivers ?? []).map((d) => d.name ?? "").filter(Boolean);
+}
+
+/**
+ * A CSI driver of the pod's PVs that the node's CSINode does not list (the kubelet adds a driver there
+ * when its node plugin registers). Undefined when CSINodes were not read or the node has none.
+ */
+function unregisteredOnNode(index: ClusterIndex, node: string, volumes: readonly { pv?: PersistentVolume }[]): { driver: string; csiNode: KubeObject } | undefined {
+  if (!index.has("CSINode")) return undefined;
+  const csiNode = index.get<KubeObject>("CSINode", undefined, node);
+  if (!csiNode) return undefined;
+  const registered = csiNodeDrivers(csiNode);
+  const driver = volumes.map((v) => v.pv?.spec?.csi?.driver).find((d): d is string => !!d && !registered.includes(d));
+  return driver ? { driver, csiNode } : undefined;
+}
+
 export const volumeAttachFailing = defineAnalyzer({
   id: "volume-attach-failing",
   title: "Volume cannot be attached or mounted",
   area: "storage",
   severity: "error",
-  needs: ["Pod", "Event", "PersistentVolumeClaim", "PersistentVolume"],
+  needs: ["Pod", "Event", "PersistentVolumeClaim", "PersistentVolume", "CSINode"],
   messages: {
     multiAttach: {
       summary: "PVC {{claim}} ({{accessModes}}) is in use on node {{holderNodes}}; pod {{pod}} on node {{node}} cannot attach it",
@@ -58,7 +75,7 @@ export const volumeAttachFailing = defineAnalyzer({
     nodePluginMissing: {
       summary: "Node {{node}} has no running CSI node plugin for {{driver}}: pods there cannot mount its volumes",
       rootCause:
-        "The kubelet on {{node}} reports \"{{message}}\": driver {{driver}} has not registered on this node (no node-driver-registrar socket). {{plugins}}",
+        "On {{node}}: \"{{message}}\". Driver {{driver}} has not registered on this node (its node plugin's node-driver-registrar did not register a socket with the kubelet), so no volume of it can be mounted there. {{plugins}}",
       remediation: "Get the driver's node plugin DaemonSet running on the node (check its nodeSelector, tolerations and pod status on that node).",
     },
     mountFailed: {
@@ -68,14 +85,24 @@ export const volumeAttachFailing = defineAnalyzer({
     },
   },
   run({ index, report }) {
-    const pluginFindings = new Map<string, { node: string; driver: string; pods: Pod[]; event: Event }>();
+    const pluginFindings = new Map<string, { node: string; driver: string; pods: Pod[]; event?: Event; csiNode?: KubeObject }>();
     for (const pod of index.all<Pod>("Pod")) {
       if (isSettled(pod) || pod.status?.phase === "Running") continue;
       const volumes = claimVolumes(index, pod);
       if (volumes.length === 0) continue;
       const events = podEvents(index, pod, (e) => MOUNT_REASONS.has(e.reason ?? ""));
       const last = [...events].reverse().find((e) => mentions(e.message ?? "", volumes)) ?? [...events].reverse().find((e) => UNREGISTERED_DRIVER.test(e.message ?? ""));
-      if (!last) continue;
+      if (!last) {
+        // No event (yet, or expired): the node's CSINode may still say that the driver never registered there.
+        const missing = pod.spec.nodeName ? unregisteredOnNode(index, pod.spec.nodeName, volumes) : undefined;
+        if (missing) {
+          const key = `${pod.spec.nodeName}\u0000${missing.driver}`;
+          const entry = pluginFindings.get(key) ?? { node: pod.spec.nodeName!, driver: missing.driver, pods: [], csiNode: missing.csiNode };
+          entry.pods.push(pod);
+          pluginFindings.set(key, entry);
+        }
+        continue;
+      }
       const message = last.message ?? "";
       const node = pod.spec.nodeName ?? "(no node)";
       const podName = `${pod.metadata.namespace}/${pod.metadata.name}`;
@@ -157,7 +184,7 @@ export const volumeAttachFailing = defineAnalyzer({
       });
     }
 
-    for (const { node, driver, pods, event } of [...pluginFindings.values()].sort((a, b) => `${a.node}/${a.driver}`.localeCompare(`${b.node}/${b.driver}`))) {
+    for (const { node, driver, pods, event, csiNode } of [...pluginFindings.values()].sort((a, b) => `${a.node}/${a.driver}`.localeCompare(`${b.node}/${b.driver}`))) {
       const plugins = index.has("Pod") ? csiNodePlugins(index, driver) : undefined;
       const onNode = plugins?.onNode(node) ?? [];
       const elsewhere = [...new Set((plugins?.all ?? []).map((p) => p.spec.nodeName).filter((n): n is string => !!n && n !== node))];
@@ -168,15 +195,24 @@ export const volumeAttachFailing = defineAnalyzer({
           : plugins.all.length
             ? `Its node plugin pods run on ${elsewhere.join(", ")} but not on ${node}: the DaemonSet does not place one there (nodeSelector, affinity or an untolerated taint).`
             : `kubesleuth finds no node plugin pod of ${driver} at all (pods with a node-driver-registrar container that name the driver); if the plugin pods name it differently, check them by hand.`;
-      const evidence: Evidence[] = [eventEvidence(event), ...onNode.map((p) => ({ ref: refOf(p), path: "status.phase", value: p.status?.phase ?? null, note: `node plugin of ${driver} on ${node}` }))];
+      const registered = csiNode ? csiNodeDrivers(csiNode) : undefined;
+      const evidence: Evidence[] = [
+        ...(event ? [eventEvidence(event)] : []),
+        ...(csiNode ? [{ ref: refOf(csiNode), path: "spec.drivers", value: registered ?? [], note: `${driver} is not among the drivers registered on ${node}` }] : []),
+        ...onNode.map((p) => ({ ref: refOf(p), path: "status.phase", value: p.status?.phase ?? null, note: `node plugin of ${driver} on ${node}` }))];
       if (plugins && !onNode.length) evidence.push({ value: elsewhere, note: `nodes with a node plugin pod of ${driver}` });
       report("nodePluginMissing", {
         subject: { kind: "Node", name: node },
-        data: { node, driver, message: event.message ?? "", plugins: pluginText },
+        data: { node, driver, message: event?.message ?? `CSINode ${node} lists drivers [${(registered ?? []).join(", ")}], not ${driver}`, plugins: pluginText },
         evidence,
         affected: pods.map((p) => refOf(p)),
         investigation: [
-          { step: `List the CSI drivers registered on ${node}`, command: `kubectl get csinode ${node} -o jsonpath='{.spec.drivers[*].name}'`, result: "CSINode objects are not read by kubesleuth yet; the kubelet's error says the driver is missing", outcome: "unknown" },
+          {
+            step: `List the CSI drivers registered on ${node}`,
+            command: `kubectl get csinode ${node} -o jsonpath='{.spec.drivers[*].name}'`,
+            result: registered ? (registered.join(" ") || "(none)") : index.has("CSINode") ? "no CSINode object for the node" : "CSINode objects are not in the snapshot; the kubelet's error says the driver is missing",
+            outcome: registered ? "problem" : "unknown",
+          },
           { step: `Find ${driver}'s node plugin pods`, command: `kubectl get pods -A -o wide --field-selector spec.nodeName=${node}`, result: pluginText, outcome: "problem" },
         ],
         remediation: [
