@@ -9,7 +9,7 @@ const NOW = "2024-06-01T12:00:00Z";
 testAnalyzer(
   volumeAttachFailing,
   {
-    quiet: [{ name: "a pod that mounted since its old FailedMount; a ConfigMap volume's FailedMount", fixture: "quiet-mounted.yaml", now: NOW }],
+    quiet: [{ name: "a pod that mounted since its old FailedMount; one past mounting (image pull); a ConfigMap volume's FailedMount; a node that lists the driver", fixture: "quiet-mounted.yaml", now: NOW }],
     fires: [
       {
         // Expectations from the fixture's comments: which pod holds the RWO claim on which node, the

@@ -36,6 +36,15 @@ function mentions<V extends { volume: string; pv?: PersistentVolume }>(message: 
   );
 }
 
+/**
+ * The kubelet mounts all volumes before it creates any container: a container that runs, ran, or waits
+ * for anything but ContainerCreating means the mounts succeeded, and an old FailedMount is history.
+ */
+function pastMounting(pod: Pod): boolean {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  return statuses.some((s) => s.state?.running || s.state?.terminated || (s.state?.waiting?.reason && s.state.waiting.reason !== "ContainerCreating"));
+}
+
 function csiNodeDrivers(csiNode: KubeObject): string[] {
   return ((csiNode.spec as { drivers?: { name?: string }[] } | undefined)?.drivers ?? []).map((d) => d.name ?? "").filter(Boolean);
 }
@@ -87,7 +96,7 @@ export const volumeAttachFailing = defineAnalyzer({
   run({ index, report }) {
     const pluginFindings = new Map<string, { node: string; driver: string; pods: Pod[]; event?: Event; csiNode?: KubeObject }>();
     for (const pod of index.all<Pod>("Pod")) {
-      if (isSettled(pod) || pod.status?.phase === "Running") continue;
+      if (isSettled(pod) || pod.status?.phase === "Running" || pastMounting(pod)) continue;
       const volumes = claimVolumes(index, pod);
       if (volumes.length === 0) continue;
       const events = podEvents(index, pod, (e) => MOUNT_REASONS.has(e.reason ?? ""));
