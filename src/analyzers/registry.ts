@@ -44,6 +44,8 @@ import { nodeConntrackExhausted } from "./node/node-conntrack-exhausted/node-con
 import { nodeForwardingDisabled } from "./node/node-forwarding-disabled/node-forwarding-disabled.js";
 import { nodeCertificateExpiring } from "./control-plane/node-certificate-expiring/node-certificate-expiring.js";
 import { staticPodManifestInvalid } from "./control-plane/static-pod-manifest-invalid/static-pod-manifest-invalid.js";
+import { pvReleasedRetained } from "./storage/pv-released-retained/pv-released-retained.js";
+import { volumeAttachFailing } from "./storage/volume-attach-failing/volume-attach-failing.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   podApiForbidden,
@@ -76,6 +78,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   nodeOomKills,
   nodeDiskNearlyFull,
   nodeServiceDown,
+  volumeAttachFailing,
+  pvReleasedRetained,
   ingressBackendMissing,
   nodeNotReady,
   nodePressure,

@@ -459,6 +459,33 @@ export interface Secret extends KubeObject {
   type?: string;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
+  /**
+   * Set by the source layer on docker-registry Secrets, derived from the values BEFORE they are
+   * redacted: which registries the config has entries for, never a credential (see docs/architecture.md).
+   */
+  registryAuth?: RegistryAuthSummary;
+}
+
+/** What a kubernetes.io/dockerconfigjson or dockercfg Secret holds, without any credential. */
+export interface RegistryAuthSummary {
+  /** The data key the kubelet reads: `.dockerconfigjson` or `.dockercfg`. */
+  key: string;
+  /** Whether that key is present, decodes and parses as the kubelet parses it. */
+  parses: boolean;
+  /** Why it does not parse, in kubesleuth's words (never a quote of the value). */
+  problem?: string;
+  /** One per registry entry, in the kubelet's keyring form (`host[:port][/path]`, scheme, /v1/ and /v2/ stripped). */
+  entries: RegistryAuthEntry[];
+}
+
+export interface RegistryAuthEntry {
+  /** The keyring key: the entry's host (with port) and path, e.g. `index.docker.io`, `*.example.com`, `quay.io/team`. */
+  registry: string;
+  /** `auth` is set and decodes to `user:password`. */
+  hasAuth: boolean;
+  hasUsername: boolean;
+  hasPassword: boolean;
+  hasIdentityToken: boolean;
 }
 
 export interface ServiceAccount extends KubeObject {

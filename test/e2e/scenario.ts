@@ -18,6 +18,13 @@ export interface ExpectedFinding {
   remediationCommand?: string;
   /** Texts the finding's summary must contain (e.g. the blocking pod's name and why it blocks). */
   summaryIncludes?: string[];
+  /**
+   * Evidence (with notes) the finding must carry: for each row, an evidence item whose ref is `ref` (`Kind/name` or
+   * `Kind/namespace/name`) and whose note contains `note` (when given). Checked on top-level findings.
+   */
+  evidenceNotes?: { ref: string; note?: string }[];
+  /** Texts the finding's root cause must contain. */
+  rootCauseIncludes?: string[];
 }
 
 export interface Scenario {

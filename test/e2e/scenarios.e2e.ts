@@ -68,6 +68,20 @@ function hasFinding(report: Report, e: ExpectedFinding): boolean {
   );
 }
 
+/** What an expectation's `evidenceNotes` and `rootCauseIncludes` rows miss on the matching top-level finding ([] = all there). */
+function missingDetail(report: Report, e: ExpectedFinding): string[] {
+  if (!e.evidenceNotes && !e.rootCauseIncludes) return [];
+  const f = report.findings.find((x) => (x.code === e.code || x.code.startsWith(`${e.code}/`)) && subjectOf(x) === e.subject);
+  if (!f) return [`no top-level finding ${e.code} ${e.subject}`];
+  const missing: string[] = [];
+  for (const want of e.evidenceNotes ?? []) {
+    const ok = f.evidence.some((ev) => ev.ref && subjectOf({ subject: ev.ref }) === want.ref && (want.note === undefined || (ev.note ?? "").includes(want.note)));
+    if (!ok) missing.push(`evidence ${want.ref}${want.note ? ` noting "${want.note}"` : ""}`);
+  }
+  for (const text of e.rootCauseIncludes ?? []) if (!f.rootCause.includes(text)) missing.push(`root cause text "${text}"`);
+  return missing;
+}
+
 function concerns(f: Finding, s: Scenario): boolean {
   const refs = [f.subject, ...f.impact.direct];
   return refs.some((r) => (r.namespace && s.namespaces.includes(r.namespace)) || (r.kind === "Node" && (s.nodes ?? []).includes(r.name)));
@@ -111,6 +125,10 @@ describe("scenarios on a real control plane", async () => {
       for (const e of s.expect) {
         assert.ok(hasFinding(live, e), `live scan lacks ${e.code} ${e.subject} (${e.area})${e.evidence ? ` with evidence ${e.evidence.join(", ")}` : ""}${e.impact ? ` and impact ${e.impact.join(", ")}` : ""}; it has:\n${describeFindings(live)}`);
         assert.ok(hasFinding(offline, e), `offline scan lacks ${e.code} ${e.subject} (${e.area}); it has:\n${describeFindings(offline)}`);
+        for (const [name, report] of [["live", live], ["offline", offline]] as const) {
+          const missing = missingDetail(report, e);
+          assert.deepEqual(missing, [], `${name} scan: ${e.code} ${e.subject} lacks ${missing.join(", ")}`);
+        }
       }
       if (s.healthy) {
         for (const report of [live, offline]) {

@@ -11,6 +11,7 @@ import type { Snapshot } from "../../model/snapshot.js";
 import { writeArchive } from "../archive/write-archive.js";
 import { REDACTED } from "../redact.js";
 import { loadLive } from "./load-live.js";
+import { loadSnapshot } from "../snapshot/load-snapshot.js";
 import { startFakeApiServer, writeKubeconfig } from "./testing/fake-api-server.js";
 import { sampleCluster } from "./testing/sample-cluster.js";
 
@@ -21,6 +22,8 @@ const CANARIES = {
   stringData: "canary-stringdata-value-b5d2e019",
   appliedOnly: "canary-applied-only-value-77c3f1aa",
   tls: "canary-tls-key-value-1d8e5b40",
+  registry: "canary-registry-password-5c2a9e13",
+  registryUser: "canary-registry-user-8b1f04d6",
 };
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
@@ -55,6 +58,17 @@ function canarySecrets(): KubeObject[] {
       type: "kubernetes.io/tls",
       metadata: { name: "web-tls", namespace: "ops" },
       data: { "tls.crt": b64("-----BEGIN CERTIFICATE-----"), "tls.key": b64(CANARIES.tls) },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      type: "kubernetes.io/dockerconfigjson",
+      metadata: { name: "registry-pull", namespace: "shop" },
+      data: {
+        ".dockerconfigjson": b64(
+          JSON.stringify({ auths: { "https://registry.example.com:5000/v2/": { username: CANARIES.registryUser, password: CANARIES.registry, auth: b64(`${CANARIES.registryUser}:${CANARIES.registry}`) } } }),
+        ),
+      },
     },
   ];
 }
@@ -101,6 +115,17 @@ describe("secret canary", () => {
       const tls = secrets.find((s) => s.metadata.name === "web-tls")!;
       assert.equal(tls.type, "kubernetes.io/tls");
       assert.deepEqual(Object.keys(tls.data as object), ["tls.crt", "tls.key"]);
+      // A pull Secret keeps only its credential-free summary (registries and which fields are set), in the
+      // snapshot, the archive, and the snapshot read back from the archive.
+      const expectedSummary = {
+        key: ".dockerconfigjson",
+        parses: true,
+        entries: [{ registry: "registry.example.com:5000", hasAuth: true, hasUsername: true, hasPassword: true, hasIdentityToken: false }],
+      };
+      assert.deepEqual(secrets.find((s) => s.metadata.name === "registry-pull")!.registryAuth, expectedSummary);
+      const reread = await loadSnapshot([archive]);
+      assertClean("the snapshot read back from the archive", serialize(reread));
+      assert.deepEqual(reread.objects.get("Secret")!.find((s) => s.metadata.name === "registry-pull")!.registryAuth, expectedSummary);
       const tarText = tarBytes.toString("utf8");
       assert.ok(tarText.includes('"tls.key"') && tarText.includes('"api-key"') && tarText.includes("kubernetes.io/tls"), "keys and type are in the archive");
     } finally {

@@ -42,13 +42,43 @@ export const scenario: Scenario = {
   // claim's PVs against the nodes its consumer may run on (PV nodeAffinity vs the pod's nodeSelector),
   // so the zone-c PV is no candidate: noMatchingVolume on data-ledger-0. The pod's own finding stays
   // (its causes include the nodeSelector and the control-plane taint, not only the volume).
+  //
+  // Each claim's finding names the PVs considered and why each was rejected (values from manifests.yaml):
+  // the two 1Gi RWO local PVs for reports-data (5Gi) and shared-uploads (RWX); for cache (class ssd) the
+  // hdd PV, which satisfies everything but its class; for data-ledger-0 the zone-c PV.
   expect: [
-    { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/reports-data`, area: "storage" },
-    { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/shared-uploads`, area: "storage" },
-    { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/cache`, area: "storage" },
+    {
+      code: "pvc-pending/noMatchingVolume",
+      subject: `PersistentVolumeClaim/${ns}/reports-data`,
+      area: "storage",
+      evidenceNotes: [
+        { ref: `PersistentVolume/${prefix}local-a`, note: "capacity 1Gi < requested 5Gi" },
+        { ref: `PersistentVolume/${prefix}local-b`, note: "capacity 1Gi < requested 5Gi" },
+      ],
+    },
+    {
+      code: "pvc-pending/noMatchingVolume",
+      subject: `PersistentVolumeClaim/${ns}/shared-uploads`,
+      area: "storage",
+      evidenceNotes: [
+        { ref: `PersistentVolume/${prefix}local-a`, note: "lacks access mode ReadWriteMany" },
+        { ref: `PersistentVolume/${prefix}local-b`, note: "lacks access mode ReadWriteMany" },
+      ],
+    },
+    {
+      code: "pvc-pending/noMatchingVolume",
+      subject: `PersistentVolumeClaim/${ns}/cache`,
+      area: "storage",
+      evidenceNotes: [{ ref: `PersistentVolume/${prefix}hdd-1`, note: `storageClassName "${prefix}hdd", the claim wants "${prefix}ssd"` }],
+    },
     // reports' only scheduling reason is its unbound claim: grouped under reports-data's finding.
     { code: "pod-unschedulable", subject: `Deployment/${ns}/reports`, area: "scheduling" },
-    { code: "pvc-pending/noMatchingVolume", subject: `PersistentVolumeClaim/${ns}/data-ledger-0`, area: "storage" },
+    {
+      code: "pvc-pending/noMatchingVolume",
+      subject: `PersistentVolumeClaim/${ns}/data-ledger-0`,
+      area: "storage",
+      evidenceNotes: [{ ref: `PersistentVolume/${prefix}zonal-c`, note: "node affinity" }],
+    },
     { code: "pod-unschedulable/constraintsUnsatisfied", subject: `StatefulSet/${ns}/ledger`, area: "scheduling" },
   ],
   readyTimeoutSeconds: 180,

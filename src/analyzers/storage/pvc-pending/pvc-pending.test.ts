@@ -1,4 +1,7 @@
-import { testAnalyzer } from "../../../testing/analyzer-tester.js";
+import { it } from "node:test";
+import assert from "node:assert/strict";
+import { runAnalyzer, testAnalyzer } from "../../../testing/analyzer-tester.js";
+import { loadFixture } from "../../../testing/load-fixture.js";
 import { pvcPending } from "./pvc-pending.js";
 
 testAnalyzer(
@@ -78,7 +81,13 @@ testAnalyzer(
         expect: [{ messageId: "provisioningFailed", subject: "PersistentVolumeClaim/cms/media", evidenceValues: ["gp3", "ebs.csi.aws.com"] }],
       },
       {
-        name: "only ExternalProvisioning for 20 minutes: provisioner silent",
+        name: "static claim with no PV of its class; one PV differs only in class",
+        fixture: "fires-only-other-class.yaml",
+        now: "2024-05-01T10:00:00Z",
+        expect: [{ messageId: "noMatchingVolume", subject: "PersistentVolumeClaim/app/cache", evidenceValues: ["hdd"] }],
+      },
+      {
+        name: "only ExternalProvisioning for 20 minutes: provisioner silent (no controller pod names rook; hostpath's controller crash-loops)",
         fixture: "fires-provisioner-silent.yaml",
         now: "2024-05-01T10:00:00Z",
         expect: [
@@ -88,9 +97,34 @@ testAnalyzer(
             severity: "warning",
             evidenceValues: ["rook-ceph.rbd.csi.ceph.com", "2024-05-01T09:40:00Z"],
           },
+          // csi-hostpathplugin-0 names --drivername=hostpath.csi.k8s.io and is not Ready (plugin crash-loops).
+          { messageId: "provisionerNotResponding", subject: "PersistentVolumeClaim/monitoring/scratch", severity: "warning", evidenceValues: ["hostpath.csi.k8s.io", "Running"] },
         ],
       },
     ],
   },
   import.meta.url,
 );
+
+it("pvc-pending: a silent provisioner's controller is named when a pod names the driver, unknown when none does, absent when no pod runs a csi-provisioner", () => {
+  const base = loadFixture(new URL("./fixtures/fires-provisioner-silent.yaml", import.meta.url));
+  const at = Date.parse("2024-05-01T10:00:00Z");
+  const findings = runAnalyzer(pvcPending, base, at);
+  const scratch = findings.find((f) => f.subject.name === "scratch")!;
+  assert.ok(scratch.rootCause.includes("kube-system/csi-hostpathplugin-0 is Running (CrashLoopBackOff) on node-1"), scratch.rootCause);
+  // rook-ceph: one csi-provisioner pod exists (hostpath's) but nothing names rook-ceph.rbd.csi.ceph.com.
+  const grafana = findings.find((f) => f.subject.name === "grafana")!;
+  assert.ok(grafana.rootCause.includes("cannot determine which pod is its controller"), grafana.rootCause);
+  // Without the hostpath pod, no pod runs a csi-provisioner at all, and no CSIDriver names rook's driver.
+  const objects = new Map(base.objects);
+  objects.set("Pod", []);
+  const alone = runAnalyzer(pvcPending, { ...base, objects }, at).find((f) => f.subject.name === "grafana")!;
+  assert.ok(alone.rootCause.includes("No pod in the cluster runs a csi-provisioner, and there is no CSIDriver object rook-ceph.rbd.csi.ceph.com"), alone.rootCause);
+});
+
+it("pvc-pending: with no PV of the wanted class, a PV that differs only in class is named, one with more mismatches is not", () => {
+  const findings = runAnalyzer(pvcPending, loadFixture(new URL("./fixtures/fires-only-other-class.yaml", import.meta.url)), Date.parse("2024-05-01T10:00:00Z"));
+  const cache = findings.find((f) => f.subject.name === "cache")!;
+  const named = cache.evidence.filter((e) => e.ref?.kind === "PersistentVolume").map((e) => e.ref!.name);
+  assert.deepEqual(named, ["hdd-1"]);
+});

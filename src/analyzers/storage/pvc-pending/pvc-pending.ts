@@ -8,6 +8,7 @@ import { matchesSelector } from "../../../semantics/labels.js";
 import { matchesNodeSelectorTerms, podMatchesNodeAffinity } from "../../../semantics/node-affinity.js";
 import { compareQuantities, parseQuantity } from "../../../semantics/quantity.js";
 import { eventCount, eventTime, formatAge, parseTime } from "../../../semantics/time.js";
+import { csiController } from "../csi-pods.js";
 
 const BETA_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class";
 /** Set by the scheduler on a WaitForFirstConsumer claim once its pod has a node: provisioning may start. */
@@ -129,7 +130,17 @@ function staticCandidates(
 function volumeEvidence(misses: readonly { pv: PersistentVolume; mismatches: Mismatch[] }[], wantedClass: string): Evidence[] {
   const sameClass = misses.filter((m) => volumeClass(m.pv) === wantedClass);
   if (sameClass.length === 0 && misses.length > 0) {
-    return [{ value: 0, note: `no PersistentVolume of class "${wantedClass}" (${misses.length} of other classes)` }];
+    // PVs that would fit but for their class are the likely mistake ("created as hdd"): name them.
+    const onlyClass = misses.filter((m) => m.mismatches.length === 1 && m.mismatches[0]!.path === "spec.storageClassName");
+    return [
+      { value: 0, note: `no PersistentVolume of class "${wantedClass}" (${misses.length} of other classes)` },
+      ...onlyClass.slice(0, MAX_VOLUMES_IN_EVIDENCE).map(({ pv, mismatches }) => ({
+        ref: refOf(pv),
+        path: mismatches[0]!.path,
+        value: mismatches[0]!.value,
+        note: `${mismatches[0]!.reason}; it satisfies everything else`,
+      })),
+    ];
   }
   return sameClass.slice(0, MAX_VOLUMES_IN_EVIDENCE).map(({ pv, mismatches }) => ({
     ref: refOf(pv),
@@ -161,7 +172,7 @@ export const pvcPending = defineAnalyzer({
   title: "PersistentVolumeClaim stuck Pending",
   area: "storage",
   severity: "error",
-  needs: ["PersistentVolumeClaim", "PersistentVolume", "StorageClass", "Pod", "Event"],
+  needs: ["PersistentVolumeClaim", "PersistentVolume", "StorageClass", "Pod", "Event", "CSIDriver"],
   messages: {
     storageClassNotFound: {
       summary: "PVC {{namespace}}/{{claim}} is Pending: StorageClass {{storageClass}} does not exist",
@@ -189,12 +200,12 @@ export const pvcPending = defineAnalyzer({
     provisionerNotResponding: {
       summary: "PVC {{namespace}}/{{claim}} has been waiting {{age}} for provisioner {{provisioner}} (StorageClass {{storageClass}})",
       rootCause:
-        "The PV controller handed the claim to the external provisioner {{provisioner}} (ExternalProvisioning: waiting for a volume to be created) and nothing has come back for {{age}}: no Provisioning, ProvisioningFailed or ProvisioningSucceeded event. The CSI driver's provisioner is probably not running or not registered for this name.",
+        "The PV controller handed the claim to the external provisioner {{provisioner}} (ExternalProvisioning: waiting for a volume to be created) and nothing has come back for {{age}}: no Provisioning, ProvisioningFailed or ProvisioningSucceeded event. {{controller}}.",
       remediation: "Check that the CSI driver / external-provisioner for this provisioner name runs and is healthy; check its logs.",
       severity: "warning",
     },
   },
-  run({ index, now, report }) {
+  run({ index, now, report, snapshot }) {
     const classesLoaded = index.has("StorageClass");
     const volumesLoaded = index.has("PersistentVolume");
     const classes = index.all<StorageClass>("StorageClass");
@@ -405,25 +416,26 @@ export const pvcPending = defineAnalyzer({
       const waiting = latest(events, "ExternalProvisioning");
       const started = events.some((e) => e.reason === "Provisioning" || e.reason === "ProvisioningSucceeded");
       if (waiting && !started && age !== undefined && age >= PROVISIONER_SILENT_MS) {
+        const controller = csiController(index, snapshot, sc.provisioner);
+        const driverStep: InvestigationStep = index.has("CSIDriver")
+          ? {
+              step: "Check that the CSI driver is registered",
+              command: `kubectl get csidriver ${sc.provisioner}`,
+              result: index.get("CSIDriver", undefined, sc.provisioner) ? "the CSIDriver object exists" : `Error from server (NotFound): csidrivers.storage.k8s.io "${sc.provisioner}" not found`,
+              outcome: index.get("CSIDriver", undefined, sc.provisioner) ? "ok" : "problem",
+            }
+          : { step: "Check that the CSI driver is registered", command: `kubectl get csidriver ${sc.provisioner}`, result: "CSIDriver objects are not in the snapshot", outcome: "unknown" };
         report("provisionerNotResponding", {
           subject: ref,
-          data: { ...data, provisioner: sc.provisioner, age: formatAge(age) },
+          data: { ...data, provisioner: sc.provisioner, age: formatAge(age), controller: controller.sentence },
           evidence: [
             { ref, path: "metadata.creationTimestamp", value: pvc.metadata.creationTimestamp, note: `${formatAge(age)} ago` },
             { ref: refOf(sc), path: "provisioner", value: sc.provisioner },
             ...eventEvidence([waiting]),
+            ...controller.evidence,
           ],
           affected,
-          investigation: [
-            describe,
-            { step: "Check that the CSI driver is registered", command: `kubectl get csidriver ${sc.provisioner}`, result: "not checked: CSIDriver objects are not read by this analyzer", outcome: "unknown" },
-            {
-              step: "Find the provisioner's pods",
-              command: `kubectl get pods -A -o wide | grep -i -- '${sc.provisioner.split(".")[0]}'`,
-              result: "no Provisioning event from it: it has not picked the claim up",
-              outcome: "problem",
-            },
-          ],
+          investigation: [describe, driverStep, controller.step],
           remediation: [
             {
               description: `Get the external provisioner for ${sc.provisioner} running (install or restart the CSI driver's controller)`,

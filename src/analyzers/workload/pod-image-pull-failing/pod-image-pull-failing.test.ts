@@ -57,6 +57,27 @@ testAnalyzer(
         ],
       },
       {
+        // Well-typed pull Secrets judged by content (kubelet keyring rules), and a Deployment whose new
+        // revision dropped the imagePullSecrets its running revision had.
+        name: "pull secrets without an entry for the registry, one that does not parse, a wildcard match, a revision that dropped its pull secrets",
+        fixture: "fires-pull-secret-contents.yaml",
+        now: NOW,
+        expect: [
+          // hub-only has an entry for index.docker.io only; the image is on ghcr.io.
+          { messageId: "pullSecretNoRegistryEntry", subject: "Pod/shop/cart-0" },
+          // registry.example.com (no port) does not match registry.example.com:5000 (urlsMatch compares ports).
+          { messageId: "pullSecretNoRegistryEntry", subject: "Pod/shop/ports-0" },
+          // "canary-not-base64!!" is not base64: the kubelet's keyring build fails.
+          { messageId: "pullSecretUnparsable", subject: "Pod/shop/search-0" },
+          // *.example.com covers eu.example.com: credentials were sent and rejected.
+          { messageId: "unauthorized", subject: "Pod/shop/eu-0" },
+          // Revision 2 has no imagePullSecrets; revision 1 had ghcr-pull and its 2 pods run.
+          { messageId: "unauthorizedNoPullSecret", subject: "Deployment/shop/checkout", evidenceValues: [null], affects: ["Pod/shop/checkout-85b9c7d6f4-z9w8v"] },
+          // StatefulSet revision 2 switched to a ServiceAccount without pull secrets; ledger-0 (revision 1) runs.
+          { messageId: "unauthorizedNoPullSecret", subject: "StatefulSet/shop/ledger", evidenceValues: ["ledger"], affects: ["Pod/shop/ledger-1"] },
+        ],
+      },
+      {
         name: "DNS failure, TLS failure, rate limit, i/o timeout in an init container, an unknown error",
         fixture: "fires-registry-trouble.yaml",
         now: NOW,
@@ -66,6 +87,7 @@ testAnalyzer(
           { messageId: "rateLimited", subject: "DaemonSet/edge/node-exporter", evidenceValues: ["prom/node-exporter:v1.8.0"] },
           { messageId: "registryUnreachable", subject: "Pod/edge/loader-1", evidenceValues: ["registry.internal.example/edge/fetch:1.0.0"] },
           { messageId: "unclassified", subject: "Pod/edge/legacy-1", evidenceValues: ["ErrImagePull"] },
+          { messageId: "platformMismatch", subject: "Pod/edge/arm-tool-1", evidenceValues: ["docker.io/acme/tool:1.0"] },
         ],
       },
     ],
@@ -112,4 +134,33 @@ it("pod-image-pull-failing: a pod created before its ServiceAccount got pull sec
   assert.equal(ledger.remediation.length, 1);
   assert.equal(ledger.remediation[0]!.command, "kubectl get pod ledger-0 -n payments -o yaml > ledger-0.yaml && kubectl replace --force -f ledger-0.yaml");
   assert.ok(ledger.remediation[0]!.description.includes("quay-creds"));
+});
+
+it("pod-image-pull-failing: a revision that dropped its pull secrets is named as the change, with a rollback to the revision that pulled", () => {
+  const findings = runAnalyzer(podImagePullFailing, fixture("fires-pull-secret-contents.yaml"), Date.parse(NOW));
+  const checkout = findings.find((f) => f.subject.name === "checkout")!;
+  // From the fixture: ReplicaSet checkout-85b9c7d6f4 (revision 2) has no imagePullSecrets, checkout-6f7d8c9b5 (revision 1) has ghcr-pull.
+  assert.ok(checkout.rootCause.includes("checkout-85b9c7d6f4 (revision 2) dropped imagePullSecrets [ghcr-pull]"), checkout.rootCause);
+  assert.ok(checkout.rootCause.includes("checkout-6f7d8c9b5 (revision 1)"));
+  assert.ok(checkout.evidence.some((e) => e.ref?.name === "checkout-85b9c7d6f4" && e.path === "spec.template.spec.imagePullSecrets"));
+  assert.equal(checkout.remediation[0]!.command, "kubectl rollout undo deployment/checkout -n shop --to-revision=1");
+  // StatefulSet: ControllerRevision ledger-7d4f9c8b6 (revision 2) vs ledger-6b7c8d9f5 (revision 1), from the fixture.
+  const ledger = findings.find((f) => f.subject.name === "ledger")!;
+  assert.ok(ledger.rootCause.includes("ControllerRevision ledger-7d4f9c8b6 (revision 2) changed serviceAccountName ledger-puller -> ledger"), ledger.rootCause);
+  assert.ok(ledger.evidence.some((e) => e.ref?.name === "ledger-7d4f9c8b6" && e.path === "data.spec.template.spec.serviceAccountName"));
+  assert.equal(ledger.remediation[0]!.command, "kubectl rollout undo statefulset/ledger -n shop --to-revision=1");
+  // A registry problem is not blamed on the template: no change sentence for other findings.
+  for (const f of findings.filter((x) => x !== checkout && x !== ledger)) assert.ok(!f.rootCause.includes("What changed"));
+});
+
+it("pod-image-pull-failing: the registries a pull Secret covers are evidence; no planted credential reaches a finding", () => {
+  const findings = runAnalyzer(podImagePullFailing, fixture("fires-pull-secret-contents.yaml"), Date.parse(NOW));
+  const cart = findings.find((f) => f.subject.name === "cart-0")!;
+  assert.ok(cart.evidence.some((e) => e.path === "registryAuth.entries" && JSON.stringify(e.value).includes('"registry":"index.docker.io"')));
+  const text = JSON.stringify(findings);
+  // The fixture's credentials, plain and base64 (see the Secrets in fires-pull-secret-contents.yaml).
+  for (const canary of ["canary-hub-token", "canary-ports-token", "canary-wild-token", "canary-ghcr-token", "canary-not-base64"]) {
+    for (const form of [canary, Buffer.from(canary).toString("base64")]) assert.ok(!text.includes(form), `${form} leaked`);
+  }
+  assert.ok(!text.includes(Buffer.from("hub-bot:canary-hub-token").toString("base64")));
 });

@@ -3,6 +3,7 @@ import { defineAnalyzer } from "../../define.js";
 import type { Evidence, InvestigationStep, Remediation } from "../../../model/finding.js";
 import type { Event, Pod, Secret, ServiceAccount } from "../../../model/kube.js";
 import { formatRef, refOf, type ObjectRef } from "../../../model/ref.js";
+import { matchingRegistryKeys, repositoryToPull } from "../../../semantics/registry-credentials.js";
 import type { ClusterIndex } from "../../../indexes/types.js";
 import {
   WORKLOAD_KINDS,
@@ -22,42 +23,26 @@ import {
   verifyCommand,
   type ContainerEntry,
 } from "../workload-pods.js";
+import { revisionChange, type RevisionChange } from "./revision-change.js";
+import { classifyPullError, type PullClass } from "./pull-error-class.js";
 
 /** Waiting reasons the kubelet sets when it cannot get a container's image (pkg/kubelet/images/types.go, cri-api errors). */
 const PULL_REASONS = new Set(["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "RegistryUnavailable", "SignatureValidationFailed"]);
 
+/** Shown for a Secret value: kubesleuth never holds it. */
+const REDACTED_VALUE = "<redacted>";
+
 /** The only Secret types the kubelet reads registry credentials from (pkg/credentialprovider/secrets). */
 const PULL_SECRET_TYPES = ["kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"];
 
-type PullClass = "invalidReference" | "neverPull" | "rateLimited" | "tlsError" | "unauthorized" | "notFound" | "registryUnreachable" | "unclassified";
-type MessageId = Exclude<PullClass, "unauthorized"> | "unauthorized" | "unauthorizedNoPullSecret" | "pullSecretMissing" | "pullSecretWrongType";
-
-/**
- * Pull error texts as containerd, CRI-O and dockershim word them, checked in this order (a rate-limit
- * answer also says "unexpected status", a TLS failure happens on the way to "failed to resolve").
- */
-const CLASS_RULES: readonly [PullClass, RegExp][] = [
-  ["rateLimited", /toomanyrequests|429 Too Many Requests|pull rate limit/i],
-  ["tlsError", /x509: |tls: failed to verify|tls: |certificate signed by unknown authority|certificate has expired|server gave HTTP response to HTTPS client/i],
-  [
-    "unauthorized",
-    /pull access denied|401 Unauthorized|403 Forbidden|\bunauthorized\b|authorization failed|authentication required|no basic auth credentials|requested access to the resource is denied/i,
-  ],
-  ["notFound", /manifest unknown|: not found\b|manifest for \S+ not found|name unknown|code = NotFound/i],
-  [
-    "registryUnreachable",
-    /no such host|i\/o timeout|connection refused|connection timed out|network is unreachable|no route to host|server misbehaving|Temporary failure in name resolution|TLS handshake timeout|registry is unavailable/i,
-  ],
-];
-
-/** Classifies a pull failure from the waiting reason and the runtime's message. */
-function classifyPullError(reason: string | undefined, message: string): PullClass {
-  if (reason === "InvalidImageName" || /invalid reference format/i.test(message)) return "invalidReference";
-  if (reason === "ErrImageNeverPull") return "neverPull";
-  if (reason === "RegistryUnavailable") return "registryUnreachable";
-  for (const [cls, pattern] of CLASS_RULES) if (pattern.test(message)) return cls;
-  return "unclassified";
-}
+type MessageId =
+  | Exclude<PullClass, "unauthorized">
+  | "unauthorized"
+  | "unauthorizedNoPullSecret"
+  | "pullSecretMissing"
+  | "pullSecretWrongType"
+  | "pullSecretUnparsable"
+  | "pullSecretNoRegistryEntry";
 
 /** `registry.example.com/team/api:1.2@sha256:...` -> `registry.example.com/team/api` (for `skopeo list-tags`). */
 function repositoryOf(image: string): string {
@@ -114,7 +99,7 @@ interface SecretCheck {
  * Which credentials the kubelet sends: exactly the pod's spec.imagePullSecrets (the ServiceAccount
  * admission plugin copies the ServiceAccount's imagePullSecrets into the pod when it is created).
  */
-function checkPullSecrets(index: ClusterIndex, pod: Pod): SecretCheck {
+function checkPullSecrets(index: ClusterIndex, pod: Pod, image: string): SecretCheck {
   const ns = pod.metadata.namespace ?? "default";
   const podRef = refOf(pod);
   const names = (pod.spec.imagePullSecrets ?? []).map((s) => s.name).filter(Boolean);
@@ -170,6 +155,7 @@ function checkPullSecrets(index: ClusterIndex, pod: Pod): SecretCheck {
     };
   }
   const steps = [podStep];
+  const typed: Secret[] = [];
   let verdict: SecretCheck | undefined;
   names.forEach((name, i) => {
     const secret = index.secret(ns, name);
@@ -190,8 +176,58 @@ function checkPullSecrets(index: ClusterIndex, pod: Pod): SecretCheck {
     }
     evidence.push({ ref: refOf(secret as Secret), path: "type", value: type, note: "a registry credential Secret" });
     steps.push({ step: `Check pull Secret ${name}'s type`, command, result: type, outcome: "ok" });
+    typed.push(secret as Secret);
   });
-  return verdict ?? { messageId: "unauthorized", evidence, steps, data: { pullSecrets: names.join(", ") }, secret: names[0]! };
+  if (verdict) return verdict;
+  return (
+    checkRegistryEntries(typed, image, evidence, steps) ?? { messageId: "unauthorized", evidence, steps, data: { pullSecrets: names.join(", ") }, secret: names[0]! }
+  );
+}
+
+/**
+ * The well-typed pull Secrets' contents, from the credential-free summary the source layer keeps
+ * (Secret.registryAuth): the kubelet fails the pull when one of them does not parse
+ * (MakeDockerKeyring returns the error), and sends no credentials when none has an entry matching the
+ * image's repository (keyring Lookup). Undefined when the summaries allow no verdict.
+ */
+function checkRegistryEntries(secrets: readonly Secret[], image: string, evidence: Evidence[], steps: InvestigationStep[]): SecretCheck | undefined {
+  if (secrets.length === 0 || secrets.some((s) => !s.registryAuth)) return undefined;
+  const repository = repositoryToPull(image) ?? image;
+  const keysCommand = (s: Secret): string =>
+    `kubectl get secret ${s.metadata.name} -n ${s.metadata.namespace ?? "default"} -o jsonpath='{.data.${s.registryAuth!.key.replace(/\./g, "\\.")}}' | base64 -d | jq '.auths // . | keys'`;
+  for (const secret of secrets) {
+    const summary = secret.registryAuth!;
+    if (summary.parses) continue;
+    evidence.push({ ref: refOf(secret), path: `data[${summary.key}]`, value: REDACTED_VALUE, note: summary.problem ?? "does not parse" });
+    steps.push({ step: `Parse pull Secret ${secret.metadata.name}`, command: keysCommand(secret), result: summary.problem ?? "does not parse", outcome: "problem" });
+    return { messageId: "pullSecretUnparsable", evidence, steps, data: { secret: secret.metadata.name, problem: summary.problem ?? "it does not parse" }, secret: secret.metadata.name };
+  }
+  const registries: string[] = [];
+  for (const secret of secrets) {
+    const keys = secret.registryAuth!.entries.map((e) => e.registry);
+    registries.push(...keys);
+    const matched = matchingRegistryKeys(keys, image);
+    evidence.push({
+      ref: refOf(secret),
+      path: "registryAuth.entries",
+      value: secret.registryAuth!.entries,
+      note: matched.length ? `entry ${matched.join(", ")} matches ${repository}` : `no entry matches ${repository} (credentials themselves are never read into kubesleuth)`,
+    });
+    steps.push({
+      step: `Check that pull Secret ${secret.metadata.name} has credentials for ${repository}`,
+      command: keysCommand(secret),
+      result: keys.length ? `registries: ${keys.join(", ")}${matched.length ? ` (${matched[0]} matches)` : ""}` : "no registry entries",
+      outcome: matched.length ? "ok" : "problem",
+    });
+    if (matched.length) return undefined;
+  }
+  return {
+    messageId: "pullSecretNoRegistryEntry",
+    evidence,
+    steps,
+    data: { secrets: secrets.map((s) => s.metadata.name).join(", "), registries: registries.length ? [...new Set(registries)].join(", ") : "none", repository },
+    secret: secrets[0]!.metadata.name,
+  };
 }
 
 export const podImagePullFailing = defineAnalyzer({
@@ -199,72 +235,90 @@ export const podImagePullFailing = defineAnalyzer({
   title: "Image pull failing",
   area: "workload",
   severity: "error",
-  needs: ["Pod", "Event", "Secret", "ServiceAccount", ...WORKLOAD_KINDS],
+  needs: ["Pod", "Event", "Secret", "ServiceAccount", "ControllerRevision", ...WORKLOAD_KINDS],
   messages: {
     notFound: {
       summary: "{{workload}}: {{pods}} cannot pull image {{image}}: it does not exist in the registry",
       rootCause:
-        "Registry {{registry}} has no image {{image}}: the tag or the repository does not exist (\"{{message}}\"). The kubelet keeps retrying with a growing back-off, but no retry succeeds until the reference changes or the image is pushed.",
+        "Registry {{registry}} has no image {{image}}: the tag or the repository does not exist (\"{{message}}\"). The kubelet keeps retrying with a growing back-off, but no retry succeeds until the reference changes or the image is pushed.{{whatChanged}}",
       remediation: "Point the container at a tag that exists (check the registry's tag list), or push the missing tag.",
     },
     unauthorized: {
       summary: "{{workload}}: {{pods}} cannot pull image {{image}}: registry {{registry}} denies access",
       rootCause:
-        "Registry {{registry}} refused the pull (\"{{message}}\") although the pod sends the credentials of imagePullSecrets {{pullSecrets}}: they are not valid for this repository, or the repository does not exist (registries answer both alike to clients without access).",
+        "Registry {{registry}} refused the pull (\"{{message}}\") although the pod sends the credentials of imagePullSecrets {{pullSecrets}}: they are not valid for this repository, or the repository does not exist (registries answer both alike to clients without access).{{whatChanged}}",
       remediation: "Renew the credentials in the pull Secret, or grant its account read access to the repository; check the repository name.",
     },
     unauthorizedNoPullSecret: {
       summary: "{{workload}}: {{pods}} cannot pull image {{image}}: registry {{registry}} denies access and the pod sends no credentials",
       rootCause:
-        "Registry {{registry}} refused an anonymous pull (\"{{message}}\"). The pod has no imagePullSecrets (its ServiceAccount {{serviceAccount}} added none when it was created), so the kubelet pulls without credentials unless the node itself has some.",
+        "Registry {{registry}} refused an anonymous pull (\"{{message}}\"). The pod has no imagePullSecrets (its ServiceAccount {{serviceAccount}} added none when it was created), so the kubelet pulls without credentials unless the node itself has some.{{whatChanged}}",
       remediation: "Create a kubernetes.io/dockerconfigjson Secret for the registry and reference it from the pod template or the ServiceAccount.",
     },
     pullSecretMissing: {
       summary: "{{workload}}: {{pods}} cannot pull image {{image}}: imagePullSecret {{secret}} does not exist",
       rootCause:
-        "Registry {{registry}} refused the pull (\"{{message}}\"). The pod names imagePullSecret {{secret}}, but there is no Secret of that name in its namespace, so the kubelet pulls without those credentials.",
+        "Registry {{registry}} refused the pull (\"{{message}}\"). The pod names imagePullSecret {{secret}}, but there is no Secret of that name in its namespace, so the kubelet pulls without those credentials.{{whatChanged}}",
       remediation: "Create the missing docker-registry Secret in the pod's namespace (or fix the name the pod template uses).",
     },
     pullSecretWrongType: {
       summary: "{{workload}}: {{pods}} cannot pull image {{image}}: imagePullSecret {{secret}} has type {{secretType}}",
       rootCause:
-        "Registry {{registry}} refused the pull (\"{{message}}\"). The kubelet reads registry credentials only from Secrets of type kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg; {{secret}} has type {{secretType}}, so its contents are ignored and the pull goes out without them.",
+        "Registry {{registry}} refused the pull (\"{{message}}\"). The kubelet reads registry credentials only from Secrets of type kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg; {{secret}} has type {{secretType}}, so its contents are ignored and the pull goes out without them.{{whatChanged}}",
       remediation: "Recreate the Secret with `kubectl create secret docker-registry` (type kubernetes.io/dockerconfigjson).",
+    },
+    pullSecretUnparsable: {
+      summary: "{{workload}}: {{pods}} cannot pull image {{image}}: imagePullSecret {{secret}} does not parse ({{problem}})",
+      rootCause:
+        "The pull fails with \"{{message}}\". Pull Secret {{secret}} has the right type, but {{problem}}: the kubelet cannot build its credential keyring from the pod's pull Secrets (MakeDockerKeyring fails), so the pull fails or goes out without these credentials.{{whatChanged}}",
+      remediation: "Recreate the Secret with `kubectl create secret docker-registry` (it writes a valid .dockerconfigjson).",
+    },
+    pullSecretNoRegistryEntry: {
+      summary: "{{workload}}: {{pods}} cannot pull image {{image}}: its pull Secrets hold no credentials for {{registry}}",
+      rootCause:
+        "Registry {{registry}} refused the pull (\"{{message}}\"). The pod's pull Secrets {{secrets}} have entries for {{registries}} only; none matches {{repository}} by the kubelet's rules (same host and port, `*` for one host label, path prefix; docker.io images also use an index.docker.io entry), so the kubelet pulls without credentials.{{whatChanged}}",
+      remediation: "Add an entry for the image's registry (host[:port] exactly as in the image) to a pull Secret, or reference a Secret that has one.",
+    },
+    platformMismatch: {
+      summary: "{{workload}}: {{pods}} cannot pull image {{image}}: it has no variant for the node's platform",
+      rootCause:
+        "Image {{image}} exists, but its manifest list has no entry for the node's OS/architecture (\"{{message}}\"), e.g. an amd64-only image on an arm64 node.{{whatChanged}}",
+      remediation: "Use a multi-arch tag or one built for the node's architecture, or schedule the pods onto matching nodes (nodeSelector kubernetes.io/arch).",
     },
     registryUnreachable: {
       summary: "{{workload}}: {{pods}} cannot pull image {{image}}: registry {{registry}} is unreachable from the node",
       rootCause:
-        "The node could not reach registry {{registry}} (\"{{message}}\"): its name does not resolve, or the connection times out or is refused (DNS, firewall or egress rules, a proxy, or the registry is down).",
+        "The node could not reach registry {{registry}} (\"{{message}}\"): its name does not resolve, or the connection times out or is refused (DNS, firewall or egress rules, a proxy, or the registry is down).{{whatChanged}}",
       remediation: "Check DNS resolution and connectivity from the node to the registry (proxy, firewall, egress rules), or pull through a mirror the nodes can reach.",
     },
     tlsError: {
       summary: "{{workload}}: {{pods}} cannot pull image {{image}}: TLS with registry {{registry}} fails",
       rootCause:
-        "The container runtime does not accept registry {{registry}}'s TLS connection (\"{{message}}\"): a private CA the nodes do not trust, an expired certificate, a TLS-intercepting proxy, or a registry that speaks plain HTTP.",
+        "The container runtime does not accept registry {{registry}}'s TLS connection (\"{{message}}\"): a private CA the nodes do not trust, an expired certificate, a TLS-intercepting proxy, or a registry that speaks plain HTTP.{{whatChanged}}",
       remediation: "Install the registry's CA for the container runtime on every node (containerd: /etc/containerd/certs.d/<host>/ca.crt), or renew the registry certificate.",
     },
     rateLimited: {
       summary: "{{workload}}: {{pods}} cannot pull image {{image}}: registry {{registry}} rate-limits the node",
       rootCause:
-        "Registry {{registry}} answered 429 Too Many Requests (\"{{message}}\"): the node's pull quota is used up (Docker Hub counts anonymous pulls per source IP, so a whole NAT-ed cluster shares one quota).",
+        "Registry {{registry}} answered 429 Too Many Requests (\"{{message}}\"): the node's pull quota is used up (Docker Hub counts anonymous pulls per source IP, so a whole NAT-ed cluster shares one quota).{{whatChanged}}",
       remediation: "Authenticate the pulls (a docker-registry pull Secret raises the quota), or pull through a mirror or cache registry.",
     },
     invalidReference: {
       summary: "{{workload}}: {{pods}} cannot start: image reference {{image}} is invalid",
       rootCause:
-        "The kubelet cannot parse {{image}} as an image reference (\"{{message}}\") and does not try to pull it. References are [registry/]repository[:tag][@digest], the repository in lowercase.",
+        "The kubelet cannot parse {{image}} as an image reference (\"{{message}}\") and does not try to pull it. References are [registry/]repository[:tag][@digest], the repository in lowercase.{{whatChanged}}",
       remediation: "Fix the image string in the pod template (lowercase repository, one tag, no spaces or schemes such as https://).",
     },
     neverPull: {
       summary: "{{workload}}: {{pods}} cannot start: image {{image}} is not on the node and imagePullPolicy is Never",
       rootCause:
-        "With imagePullPolicy Never the kubelet only uses images already present on the node (\"{{message}}\"); this node does not have {{image}}.",
+        "With imagePullPolicy Never the kubelet only uses images already present on the node (\"{{message}}\"); this node does not have {{image}}.{{whatChanged}}",
       remediation: "Pre-load the image on every node that may run the pod, or set imagePullPolicy to IfNotPresent.",
     },
     unclassified: {
       summary: "{{workload}}: {{pods}} cannot pull image {{image}} (kubesleuth cannot classify the error)",
       rootCause:
-        "Pulling {{image}} fails with \"{{message}}\". kubesleuth cannot classify this message, so it is shown as the kubelet reported it: read it for the cause.",
+        "Pulling {{image}} fails with \"{{message}}\". kubesleuth cannot classify this message, so it is shown as the kubelet reported it: read it for the cause.{{whatChanged}}",
       remediation: "Read the pull error in the pod's events and try the same pull on the node (`crictl pull IMAGE`).",
     },
   },
@@ -319,8 +373,11 @@ export const podImagePullFailing = defineAnalyzer({
       };
       let secretName: string | undefined;
       let serviceAccountSecrets: string[] = [];
-      if (pullClass === "unauthorized") {
-        const check = checkPullSecrets(index, pod);
+      // A pull Secret that does not parse fails the pull before the registry is asked: the error is then
+      // the JSON/base64 decoder's, which no class rule knows.
+      const unparsable = pullClass === "unclassified" ? checkPullSecrets(index, pod, image) : undefined;
+      if (unparsable?.messageId === "pullSecretUnparsable" || pullClass === "unauthorized") {
+        const check = unparsable ?? checkPullSecrets(index, pod, image);
         messageId = check.messageId;
         evidence.push(...check.evidence);
         investigation.push(...check.steps);
@@ -329,6 +386,18 @@ export const podImagePullFailing = defineAnalyzer({
         serviceAccountSecrets = check.serviceAccountSecrets ?? [];
       }
       investigation.push(...classSteps(pullClass, pod, image, registry));
+      // What changed: an older revision of the same Deployment pulled fine; the template difference is the cause.
+      const change = ["Deployment", "StatefulSet", "DaemonSet"].includes(group.subject.kind) && messageId !== "registryUnreachable" && messageId !== "tlsError" && messageId !== "rateLimited" ? revisionChange(index, pods) : undefined;
+      data.whatChanged = change ? ` What changed: ${changeSentence(change)}.` : "";
+      if (change) {
+        evidence.push(...change.evidence);
+        investigation.push({
+          step: `Compare the failing ${change.failing.kind} ${change.failing.metadata.name} with ${change.working.metadata.name}, whose pods pulled their images`,
+          command: `kubectl rollout history ${kubectlTarget(group.subject)} -n ${ns}${change.failingRevision ? ` --revision=${change.failingRevision}` : ""}`,
+          result: change.changes.join("; "),
+          outcome: "problem",
+        });
+      }
       if (pods.length > 1) {
         investigation.push({
           step: `Check the other pods of ${formatRef(group.subject)}`,
@@ -343,12 +412,31 @@ export const podImagePullFailing = defineAnalyzer({
         data,
         evidence,
         investigation,
-        remediation: remediationFor(messageId, group.subject, pod, entry, image, registry, secretName, serviceAccountSecrets, pods),
+        remediation: [
+          ...(change ? [rollbackRemediation(change, group.subject, ns, pods)] : []),
+          ...remediationFor(messageId, group.subject, pod, entry, image, registry, secretName, serviceAccountSecrets, pods),
+        ],
         affected: pods.map((p) => refOf(p)),
       });
     }
   },
 });
+
+/** "ReplicaSet api-7d9 (revision 3) dropped imagePullSecrets [ghcr-pull] that api-5c4 (revision 2, 2 pods ready) used". */
+function changeSentence(change: RevisionChange): string {
+  const rev = (kind: string, name: string, revision: string | undefined): string => `${kind} ${name}${revision ? ` (revision ${revision})` : ""}`;
+  return `the new ${rev(change.failing.kind, change.failing.metadata.name, change.failingRevision)} ${change.changes.join(", ")} compared with ${rev(change.working.kind, change.working.metadata.name, change.workingRevision)}, whose ${podCount(change.workingReady)} pulled and run`;
+}
+
+function rollbackRemediation(change: RevisionChange, subject: ObjectRef, ns: string, pods: readonly Pod[]): Remediation {
+  const target = kubectlTarget(subject);
+  return {
+    description: `Roll back to ${change.working.metadata.name}${change.workingRevision ? ` (revision ${change.workingRevision})` : ""}, whose pods pull fine, then re-apply the template with the pull settings restored (${change.changes.join("; ")})`,
+    command: `kubectl rollout undo ${target} -n ${ns}${change.workingRevision ? ` --to-revision=${change.workingRevision}` : ""}`,
+    verify: verifyCommand(subject, pods),
+    ...(change.failingRevision ? { rollback: `kubectl rollout undo ${target} -n ${ns} --to-revision=${change.failingRevision}` } : {}),
+  };
+}
 
 function classSteps(pullClass: PullClass, pod: Pod, image: string, registry: string): InvestigationStep[] {
   const node = pod.spec.nodeName;
@@ -467,6 +555,16 @@ function remediationFor(
       return createAndReference("");
     case "rateLimited":
       return createAndReference(" (authenticated pulls get a higher quota; a mirror or pull-through cache also works)");
+    case "pullSecretUnparsable":
+    case "pullSecretNoRegistryEntry":
+      return [
+        {
+          description: `Write credentials for ${registry} into pull Secret ${secretName} (kubectl writes a valid .dockerconfigjson; keep a copy of the current Secret); the kubelet uses them on its next attempt`,
+          command: `kubectl get secret ${secretName} -n ${ns} -o yaml > ${secretName}.backup.yaml && kubectl create secret docker-registry ${secretName} -n ${ns} --docker-server=${server} --docker-username=<user> --docker-password=<token> --dry-run=client -o yaml | kubectl apply -f -`,
+          verify,
+          rollback: `kubectl replace -f ${secretName}.backup.yaml`,
+        },
+      ];
     case "unauthorized":
       return [
         {
@@ -491,6 +589,18 @@ function remediationFor(
           command: `sudo mkdir -p /etc/containerd/certs.d/${registry} && sudo cp ca.crt /etc/containerd/certs.d/${registry}/ca.crt`,
           verify: `crictl pull ${image}`,
           rollback: `sudo rm /etc/containerd/certs.d/${registry}/ca.crt`,
+        },
+      ];
+    case "platformMismatch":
+      return [
+        setImage(`Point container ${entry.name} at an image built for the node's platform (a multi-arch tag)`),
+        {
+          description: `Or keep ${image} and run the pods only on nodes of an architecture it provides (check with: docker manifest inspect ${image})`,
+          command: rollout
+            ? `kubectl patch ${target} -n ${ns} -p '{"spec":{"template":{"spec":{"nodeSelector":{"kubernetes.io/arch":"<arch the image has>"}}}}}'`
+            : `kubectl edit ${target} -n ${ns}`,
+          verify,
+          ...(rollout ? { rollback: `kubectl rollout undo ${target} -n ${ns}` } : {}),
         },
       ];
     case "unclassified":
