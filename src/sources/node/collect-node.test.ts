@@ -3,7 +3,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -120,6 +120,8 @@ describe("node agent on this machine (root /)", () => {
 /** openssl: a CA, certificates signed by it with chosen dates, and keys that do or do not match. */
 function makePki(root: string): void {
   const pki = join(root, "etc/kubernetes/pki");
+  // git keeps no empty directories: the PKI directories exist only once this creates them.
+  for (const dir of [join(pki, "etcd"), join(root, "var/lib/kubelet/pki")]) mkdirSync(dir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), "ks-pki-"));
   try {
     writeFileSync(join(work, "index.txt"), "");

@@ -104,6 +104,8 @@ function mergeParts(parts: readonly LoadedPart[]): Snapshot {
       else builder.setCoverage(kind, c.status, c.note);
     }
     if (snapshot.serverVersion) builder.setServerVersion(snapshot.serverVersion);
+    if (snapshot.controlPlane) builder.setControlPlane(snapshot.controlPlane);
+    for (const d of snapshot.nodeDiagnostics ?? []) builder.addNodeDiagnostics(d);
     if (at !== undefined && (capturedAt === undefined || at > capturedAt)) capturedAt = at;
   }
   if (capturedAt !== undefined) builder.setCapturedAt(parts.find((p) => p.capturedAt === capturedAt)!.snapshot.capturedAt!);
