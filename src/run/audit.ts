@@ -8,6 +8,7 @@ import {
   buildRbacIndex,
   explainDenial,
   minimalGrant,
+  parseForbiddenMessages,
   subjectForUser,
   type ClusterRoleObject,
   type NearMiss,
@@ -584,35 +585,24 @@ export interface DeniedRequest {
   path?: string;
 }
 
-const FORBIDDEN_RESOURCE = /^(?:([^\s"]+) (?:"((?:[^"\\]|\\.)*)" )?is forbidden: )?User "((?:[^"\\]|\\.)*)" cannot (\S+) resource "([^"]*)" in API group "([^"]*)" (?:in the namespace "([^"]*)"|at the cluster scope)/;
-const FORBIDDEN_PATH = /User "((?:[^"\\]|\\.)*)" cannot (\S+) path "([^"]*)"/;
-
 /**
- * Parses `<resource>[.<group>] ["<name>"] is forbidden: User "<u>" cannot <verb> resource "<res>[/<sub>]" in API group
- * "<g>" (in the namespace "<ns>" | at the cluster scope)` and `User "<u>" cannot <verb> path "<p>"`.
+ * The request a 403 message names: `<resource>[.<group>] ["<name>"] is forbidden: User "<u>" cannot <verb> resource
+ * "<res>[/<sub>]" in API group "<g>" (in the namespace "<ns>" | at the cluster scope)` or `User "<u>" cannot <verb> path
+ * "<p>"`, read by the RBAC engine's parser (the one the pod-api-forbidden analyzer uses on log lines).
  */
 export function parseForbiddenMessage(message: string | undefined): DeniedRequest | undefined {
-  if (!message) return undefined;
-  const unquote = (s: string) => s.replace(/\\(.)/g, "$1");
-  const r = FORBIDDEN_RESOURCE.exec(message);
-  if (r) {
-    const [resource, subresource] = r[5]!.split("/", 2) as [string, string | undefined];
-    const apiGroup = r[6]!;
-    // The "<resource> "<name>" is forbidden" prefix names the object of the check only when it is the same
-    // resource (the impersonation filters prefix the request's resource instead).
-    const sameObject = r[1] === (apiGroup ? `${resource}.${apiGroup}` : resource);
-    return {
-      user: unquote(r[3]!),
-      verb: r[4]!,
-      resource,
-      ...(subresource ? { subresource } : {}),
-      apiGroup,
-      ...(r[7] ? { namespace: r[7] } : {}),
-      ...(r[2] && sameObject ? { name: unquote(r[2]) } : {}),
-    };
-  }
-  const p = FORBIDDEN_PATH.exec(message);
-  return p ? { user: unquote(p[1]!), verb: p[2]!, path: p[3]! } : undefined;
+  const [r] = message ? parseForbiddenMessages(message) : [];
+  if (!r) return undefined;
+  if (r.path !== undefined) return { user: r.username, verb: r.verb, path: r.path };
+  return {
+    user: r.username,
+    verb: r.verb,
+    resource: r.resource!,
+    ...(r.subresource ? { subresource: r.subresource } : {}),
+    apiGroup: r.apiGroup ?? "",
+    ...(r.namespace ? { namespace: r.namespace } : {}),
+    ...(r.name ? { name: r.name } : {}),
+  };
 }
 
 function explainForbidden(group: Omit<ForbiddenGroup, "explanation">, options: AuditExplainOptions): ForbiddenExplanation {

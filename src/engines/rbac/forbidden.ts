@@ -42,7 +42,7 @@ function unquote(value: string): string {
 export function parseForbiddenMessages(text: string): ForbiddenRequest[] {
   const found: { at: number; request: ForbiddenRequest }[] = [];
   for (const m of text.matchAll(RESOURCE)) {
-    const [whole, , prefixName, user, verb, combined, group, namespace] = m;
+    const [whole, prefixResource, prefixName, user, verb, combined, group, namespace] = m;
     const slash = combined!.indexOf("/");
     const resource = unquote(slash < 0 ? combined! : combined!.slice(0, slash));
     const request: ForbiddenRequest = {
@@ -54,7 +54,10 @@ export function parseForbiddenMessages(text: string): ForbiddenRequest[] {
       text: whole,
     };
     if (slash >= 0) request.subresource = unquote(combined!.slice(slash + 1));
-    if (prefixName !== undefined && prefixName.length > 0) request.name = unquote(prefixName);
+    // The NewForbidden prefix names the object of the check only when it is the same resource: the
+    // impersonation filter prefixes the request's own resource instead.
+    const sameObject = prefixResource === (request.apiGroup ? `${resource}.${request.apiGroup}` : resource);
+    if (prefixName !== undefined && prefixName.length > 0 && sameObject) request.name = unquote(prefixName);
     found.push({ at: m.index, request });
   }
   for (const m of text.matchAll(NON_RESOURCE)) {
