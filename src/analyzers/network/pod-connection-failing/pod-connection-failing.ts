@@ -46,7 +46,7 @@ export const podConnectionFailing = defineAnalyzer({
       severity: "warning",
     },
   },
-  run({ snapshot, index, report }) {
+  run({ snapshot, index, now, report }) {
     // Service ClusterIPs and pod IPs (not hostNetwork: those are node addresses), built on the first IP seen.
     let ips: Set<string> | undefined;
     const clusterIps = (): ReadonlySet<string> => {
@@ -81,7 +81,7 @@ export const podConnectionFailing = defineAnalyzer({
       const callerText = `${group.caller.kind} ${group.caller.namespace}/${group.caller.name}`;
       let diagnosis;
       try {
-        diagnosis = diagnoseConnectivity(index, { type: "object", ref: group.caller }, group.target, { ...(group.port !== undefined ? { port: group.port } : {}), logs: snapshot.logs });
+        diagnosis = diagnoseConnectivity(index, { type: "object", ref: group.caller }, group.target, { ...(group.port !== undefined ? { port: group.port } : {}), logs: snapshot.logs, now });
       } catch (error) {
         if (!(error instanceof ConnectivityError)) throw error;
         report("cannotDetermine", {
