@@ -110,6 +110,8 @@ export const podConnectionFailing = defineAnalyzer({
         data: { caller: callerText, destination: `${destination}${diagnosis.servicePort ? `:${diagnosis.servicePort.port}` : group.port ? `:${group.port}` : ""}`, cause: cause.summary, hop: hop.title },
         evidence: [...group.lines, ...cause.evidence],
         affected: group.pods.map(refOf),
+        // Each of these pods logged the failed connection: an application crash loop there is its effect.
+        explains: group.pods.map(refOf),
         investigation: investigationOf(diagnosis),
         remediation: diagnosis.fixes.length
           ? diagnosis.fixes.map((f) => ({ description: f.description, ...(f.command ? { command: f.command } : {}), ...(f.verify ? { verify: f.verify } : {}), ...(f.rollback ? { rollback: f.rollback } : {}) }))
