@@ -30,6 +30,18 @@ export interface FindingDraft {
    * finding is grouped under it as a related symptom instead of standing alone.
    */
   causedBy?: CauseRef[];
+  /**
+   * Pods whose failure this finding explains from a line of their own logs (the API server refusing
+   * the app, a connection the app cannot make). A finding about the same subject that declares
+   * `explainedByPodLogs`, all of whose pods are among these, is grouped under this one.
+   */
+  explains?: ObjectRef[];
+  /**
+   * The pods of this finding fail because their application exits on an error it logs (a crash loop
+   * with an application exit code, not an OOM kill or a liveness kill): a finding about the same subject
+   * that `explains` every one of these pods from their logs is the cause, and this one is grouped under it.
+   */
+  explainedByPodLogs?: boolean;
 }
 
 /** An object whose finding would explain another; `code` (a finding code prefix) picks which finding about it. */

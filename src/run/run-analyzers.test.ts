@@ -100,6 +100,43 @@ const podWaitsForClaim = defineAnalyzer({
   },
 });
 
+/** An application crash loop of web's pods (affected: the pods given), or another crash kind that a log line does not explain. */
+const crashOf = (pods: string[], explainable: boolean) =>
+  defineAnalyzer({
+    id: "crash",
+    title: "t",
+    area: "workload",
+    severity: "error",
+    needs: ["Pod"],
+    messages: { crashLoop: { summary: "web crash loops", rootCause: "r", remediation: "x" } },
+    run({ report }) {
+      report("crashLoop", {
+        subject: { kind: "Deployment", namespace: "a", name: "web" },
+        evidence: [{ ref: { kind: "Pod", namespace: "a", name: pods[0]! }, path: "status.containerStatuses[0].restartCount", value: 7 }],
+        affected: pods.map((name) => ({ kind: "Pod", namespace: "a", name })),
+        ...(explainable ? { explainedByPodLogs: true } : {}),
+      });
+    },
+  });
+/** A refusal read in the logs of the pods given, about web (warning, to show the severity is kept). */
+const refusalIn = (pods: string[], subject = "web") =>
+  defineAnalyzer({
+    id: "refused",
+    title: "t",
+    area: "access",
+    severity: "warning",
+    needs: ["Pod"],
+    messages: { forbidden: { summary: "web is refused", rootCause: "r", remediation: "x" } },
+    run({ report }) {
+      report("forbidden", {
+        subject: { kind: "Deployment", namespace: "a", name: subject },
+        evidence: pods.map((name) => ({ ref: { kind: "Pod", namespace: "a", name }, path: "log", value: "forbidden" })),
+        affected: pods.map((name) => ({ kind: "Pod", namespace: "a", name })),
+        explains: pods.map((name) => ({ kind: "Pod", namespace: "a", name })),
+      });
+    },
+  });
+
 describe("runAnalyzers", () => {
   const snapshot = snapshotFromYaml(CLUSTER);
 
@@ -121,6 +158,24 @@ describe("runAnalyzers", () => {
     assert.equal(report.findings[0]!.related?.[0]?.summary, "db-0 pending on its claim");
     // The claim's impact is computed from the graph: the pod that mounts it.
     assert.deepEqual(report.findings[0]!.impact.direct, [{ kind: "Pod", namespace: "a", name: "db-0" }]);
+  });
+
+  it("groups an application crash loop under the finding that read its cause in every crashing pod's log", () => {
+    const { report } = runAnalyzers(snapshot, [crashOf(["web-1-x", "web-1-y"], true), refusalIn(["web-1-x", "web-1-y"])]);
+    assert.deepEqual(report.findings.map((f) => f.code), ["refused/forbidden"]);
+    const cause = report.findings[0]!;
+    assert.deepEqual(cause.related, [{ code: "crash/crashLoop", subject: { kind: "Deployment", namespace: "a", name: "web" }, summary: "web crash loops" }]);
+    // Nothing of the crash loop is lost: its evidence joins the cause's, and its error severity is kept.
+    assert.ok(cause.evidence.some((e) => e.path === "status.containerStatuses[0].restartCount" && e.value === 7));
+    assert.equal(cause.severity, "error");
+    assert.deepEqual(report.summary, { critical: 0, error: 1, warning: 0, info: 0 });
+  });
+
+  it("keeps the crash loop apart when a crashing pod's log was not read, the subject differs, or the crash is not an application error", () => {
+    const codes = (analyzers: Parameters<typeof runAnalyzers>[1]) => runAnalyzers(snapshot, analyzers).report.findings.map((f) => f.code).sort();
+    assert.deepEqual(codes([crashOf(["web-1-x", "web-1-y"], true), refusalIn(["web-1-x"])]), ["crash/crashLoop", "refused/forbidden"], "web-1-y's crash is not explained");
+    assert.deepEqual(codes([crashOf(["web-1-x"], true), refusalIn(["web-1-x"], "other")]), ["crash/crashLoop", "refused/forbidden"], "another workload");
+    assert.deepEqual(codes([crashOf(["web-1-x"], false), refusalIn(["web-1-x"])]), ["crash/crashLoop", "refused/forbidden"], "e.g. an OOM kill");
   });
 
   it("computes impact from the graph: workload pods direct, Services selecting them indirect", () => {

@@ -73,11 +73,12 @@ export function runAnalyzersOn(
   analyzers: readonly Analyzer[],
   now: number,
   onAnalyzer?: RunOptions["onAnalyzer"],
-): { findings: Finding[]; timings: AnalyzerTiming[]; symptomCodes: Set<string>; causedBy: Map<Finding, ObjectRef[]> } {
+): { findings: Finding[]; timings: AnalyzerTiming[]; symptomCodes: Set<string>; causedBy: Map<Finding, ObjectRef[]>; logCauses: LogCauses } {
   const findings: Finding[] = [];
   const timings: AnalyzerTiming[] = [];
   const symptomCodes = new Set<string>();
   const causedBy = new Map<Finding, ObjectRef[]>();
+  const logCauses: LogCauses = { explains: new Map(), explainable: new Set() };
   analyzers.forEach((analyzer, position) => {
     onAnalyzer?.(analyzer.id, position, analyzers.length);
     const start = performance.now();
@@ -90,12 +91,20 @@ export function runAnalyzersOn(
         const finding = materializeFinding(analyzer, messageId, draft, index);
         if (analyzer.role === "symptom") symptomCodes.add(finding.code);
         if (draft.causedBy?.length) causedBy.set(finding, draft.causedBy);
+        if (draft.explains?.length) logCauses.explains.set(finding, draft.explains);
+        if (draft.explainedByPodLogs) logCauses.explainable.add(finding);
         findings.push(finding);
       },
     });
     timings.push({ analyzer: analyzer.id, milliseconds: Math.round((performance.now() - start) * 100) / 100, findings: findings.length - before });
   });
-  return { findings, timings, symptomCodes, causedBy };
+  return { findings, timings, symptomCodes, causedBy, logCauses };
+}
+
+/** Findings that explain pods' failures from their logs (`explains`), and findings whose failure such a finding may explain. */
+export interface LogCauses {
+  explains: Map<Finding, readonly ObjectRef[]>;
+  explainable: Set<Finding>;
 }
 
 function podsOf(finding: Finding): Set<string> {
@@ -117,7 +126,9 @@ export function groupSymptoms(
   findings: Finding[],
   symptomCodes: ReadonlySet<string>,
   causedBy: ReadonlyMap<Finding, readonly ObjectRef[]> = new Map(),
+  logCauses?: LogCauses,
 ): Finding[] {
+  if (logCauses) findings = groupByLogCause(findings, logCauses);
   findings = groupByDeclaredCause(findings, causedBy);
   const causes = findings.filter((f) => !symptomCodes.has(f.code));
   const causePods = causes.map((f) => podsOf(f));
@@ -147,6 +158,44 @@ export function groupSymptoms(
     (cause.related ??= []).push({ code: finding.code, subject: finding.subject, summary: finding.summary });
   }
   return kept;
+}
+
+/**
+ * Attaches a finding whose pods fail on an error their application logs (`explainedByPodLogs`: an
+ * application crash loop) to a finding about the same subject that read the reason in those very pods'
+ * logs (`explains`: the API server refused the app, a connection the app makes fails): the crash is
+ * the effect. Nothing is lost: the symptom stays as `related`, its pods join the cause's impact, its
+ * evidence (restarts, exit code, its log lines) is added to the cause's, and the cause takes the
+ * higher severity of the two.
+ */
+function groupByLogCause(findings: Finding[], { explains, explainable }: LogCauses): Finding[] {
+  if (explains.size === 0 || explainable.size === 0) return findings;
+  // The explaining findings by subject, each with the set of pods it explains.
+  const bySubject = new Map<string, { finding: Finding; pods: Set<string> }[]>();
+  for (const [finding, refs] of explains) {
+    if (explainable.has(finding)) continue;
+    const key = refKey(finding.subject);
+    bySubject.set(key, [...(bySubject.get(key) ?? []), { finding, pods: new Set(refs.map(refKey)) }]);
+  }
+  const kept: Finding[] = [];
+  for (const f of findings) {
+    const pods = explainable.has(f) ? [...podsOf(f)] : [];
+    const cause = pods.length > 0 ? bySubject.get(refKey(f.subject))?.find((c) => pods.every((p) => c.pods.has(p)))?.finding : undefined;
+    if (!cause) {
+      kept.push(f);
+      continue;
+    }
+    (cause.related ??= []).push({ code: f.code, subject: f.subject, summary: f.summary });
+    for (const r of f.impact.direct) if (!cause.impact.direct.some((d) => refKey(d) === refKey(r))) cause.impact.direct.push(r);
+    const seen = new Set(cause.evidence.map(evidenceKey));
+    for (const e of f.evidence) if (!seen.has(evidenceKey(e))) cause.evidence.push(e);
+    if (severityRank(f.severity) > severityRank(cause.severity)) cause.severity = f.severity;
+  }
+  return kept;
+}
+
+function evidenceKey(e: Finding["evidence"][number]): string {
+  return JSON.stringify([e.ref ? refKey(e.ref) : "", e.path, e.value]);
 }
 
 /** Attaches each finding that names its cause objects (`causedBy`) to a finding about one of them. */
@@ -202,9 +251,9 @@ export function runAnalyzers(snapshot: Snapshot, analyzers: readonly Analyzer[],
   const indexStart = performance.now();
   const index = buildIndex(snapshot);
   const indexMilliseconds = Math.round((performance.now() - indexStart) * 100) / 100;
-  const { findings, timings, symptomCodes, causedBy } = runAnalyzersOn(snapshot, index, analyzers, now, options.onAnalyzer);
+  const { findings, timings, symptomCodes, causedBy, logCauses } = runAnalyzersOn(snapshot, index, analyzers, now, options.onAnalyzer);
 
-  let selected = groupSymptoms(findings, symptomCodes, causedBy);
+  let selected = groupSymptoms(findings, symptomCodes, causedBy, logCauses);
   if (options.only?.length) selected = selected.filter((f) => options.only!.some((p) => matchesCode(p, f)));
   if (options.skip?.length) selected = selected.filter((f) => !options.skip!.some((p) => matchesCode(p, f)));
   selected = applySuppressions(selected, options.suppressions ?? []).sort(compareFindings);

@@ -35,8 +35,9 @@ with evidence:
   4. NetworkPolicy: the source's egress and the destination's ingress, which policy isolates and
      why no rule matched
   5. Nodes of both sides: Ready, NetworkUnavailable, pressure
-  6. CNI plugin and kube-proxy: calico, flannel, cilium, weave, canal, antrea, kube-router,
-     kube-proxy DaemonSets, their pods on the connection's nodes, restarts, error lines in logs
+  6. CNI plugin and kube-proxy: calico, flannel, cilium, weave, canal, antrea, kube-router, aws-node,
+     azure-cni, ovnkube-node, kube-proxy DaemonSets, their pods on the connection's nodes (the same
+     checks as the scan's cni-daemonset-degraded), restarts, error lines in logs
 The first failed hop is the root cause. A NetworkPolicy denial comes with the NetworkPolicy to add,
 verified by evaluating again with it.
 
@@ -162,7 +163,7 @@ export function registerConnectivityCommand(program: Command, context: CommandCo
       const source = await loadSource(io, [], { ...opts, namespace: undefined, allNamespaces: false }, { kinds: CONNECTIVITY_KINDS, logs: true });
       const { report: base, index } = runAnalyzers(source.snapshot, [], { now: source.now });
       try {
-        const question = { port, protocol: opts.protocol as Protocol | undefined, logs: source.snapshot.logs };
+        const question = { port, protocol: opts.protocol as Protocol | undefined, logs: source.snapshot.logs, now: source.now };
         let diagnosis = diagnoseConnectivity(index, { type: "object", ref: fromParsed.ref }, target, question);
         if (opts.probe) {
           const plan = planProbe(index, diagnosis, target, source.live);

@@ -253,7 +253,7 @@ status: { phase: Running, conditions: [{ type: Ready, status: "False" }], contai
 `;
     const cni = run(BASE + calico, { type: "object", ref: { kind: "Service", namespace: "shop", name: "orders" } });
     assert.equal(cni.rootCause?.hop, "cni");
-    assert.match(cni.rootCause!.summary, /calico is not running ready on node-b/);
+    assert.match(cni.rootCause!.summary, /Calico is not running ready on node-b/);
     const healthy = run(BASE + calico.replace('status: { phase: Running, conditions: [{ type: Ready, status: "False" }]', 'status: { phase: Running, conditions: [{ type: Ready, status: "True" }]'), { type: "object", ref: { kind: "Service", namespace: "shop", name: "orders" } });
     assert.equal(statuses(healthy).cni, "passed");
   });

@@ -50,6 +50,8 @@ export interface ConnectivityOptions {
   protocol?: Protocol;
   logs?: readonly PodLog[];
   probe?: ProbeResult;
+  /** The reference time (ms): a CoreDNS, CNI or kube-proxy pod not Ready for less than STARTUP_GRACE_MS is starting, not failed. Without it every not-Ready pod counts. */
+  now?: number;
 }
 
 export interface ConnectivityFix extends Remediation {
@@ -455,7 +457,7 @@ export function diagnoseConnectivity(index: ClusterIndex, from: ConnectivitySour
     failures.push(...policy.failed);
     statuses.push(policy.failed.length ? "failed" : policy.unknown.length ? "unknown" : "passed");
     if (policy.unknown.length) needs.push("the pods' spec.dnsConfig nameservers");
-    const dns = clusterDnsHealth(index, logs);
+    const dns = clusterDnsHealth(index, logs, options.now);
     checks.push(...dns.checks);
     evidence.push(...dns.evidence);
     statuses.push(dns.status);
@@ -653,7 +655,7 @@ export function diagnoseConnectivity(index: ClusterIndex, from: ConnectivitySour
   const onPath = [...sources, ...endpointPods.slice(0, MAX_DESTINATIONS)];
   hops.push(nodeHop(index, onPath));
   const nodes = [...new Set(onPath.map((p) => p.spec?.nodeName).filter((n): n is string => !!n))].sort();
-  hops.push(hop("cni", "CNI plugin and kube-proxy", cniHealth(index, logs, nodes)));
+  hops.push(hop("cni", "CNI plugin and kube-proxy", cniHealth(index, logs, nodes, options.now)));
 
   if (options.probe) {
     const p = options.probe;

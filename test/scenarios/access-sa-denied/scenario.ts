@@ -153,6 +153,11 @@ export const scenario: Scenario = {
     const scan = await sleuth(env, ["scan", "-n", ns, "-o", "json", "--fail-on", "none"]);
     const finding = (JSON.parse(scan.stdout) as Report).findings.find((f) => f.code === "pod-api-forbidden/forbidden");
     assert.ok(finding, `pod-api-forbidden in the namespace scan: ${scan.stdout.slice(0, 500)}`);
+    // The app crash-loops because the API server refuses it (its previous log ends on the 403 and exits):
+    // the crash loop is told once, under the refusal, not as a second top-level finding.
+    const findings = (JSON.parse(scan.stdout) as Report).findings;
+    assert.ok(!findings.some((f) => f.code.startsWith("pod-crash-looping/")), `crash loop not top-level: ${findings.map((f) => f.code).join(", ")}`);
+    assert.ok(finding.related?.some((r) => r.code.startsWith("pod-crash-looping/") && r.subject.kind === "Deployment" && r.subject.name === saName), `crash loop grouped under the refusal: ${JSON.stringify(finding.related)}`);
     const command = finding.remediation[0]!.command!;
     for (const part of command.split(" && ")) {
       const [program, ...args] = part.split(" ");

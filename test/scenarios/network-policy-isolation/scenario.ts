@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import type { Scenario } from "../../e2e/scenario.js";
-import { apply, getJson, kubectl } from "../../e2e/harness.js";
+import { apply, getJson, kubectl, sleuth } from "../../e2e/harness.js";
+import type { Report } from "../../../src/model/finding.js";
 
 const backendNs = "e2e-network-policy-isolation";
 const clientNs = "e2e-network-policy-isolation-client";
@@ -149,5 +150,13 @@ export const scenario: Scenario = {
       const asIntended: Pod = { ...callers[0]!, metadata: { ...callers[0]!.metadata, labels: { app: "web" } } };
       assert.deepEqual(admittedBy(policies, dest, port, asIntended, clientNsLabels), ["orders-from-web"]);
     }
+    // 6. storefront crash-loops because it cannot reach orders (its log holds the timeout): the crash loop
+    //    is told once, under the connection's root cause, not as a second top-level finding.
+    const scan = await sleuth(env, ["scan", "-o", "json", "--fail-on", "none"]);
+    const findings = (JSON.parse(scan.stdout) as Report).findings;
+    const rootCause = findings.find((f) => f.code === "pod-connection-failing/rootCause" && f.subject.name === "storefront");
+    assert.ok(rootCause, `pod-connection-failing/rootCause in the scan: ${findings.map((f) => f.code).join(", ")}`);
+    assert.ok(!findings.some((f) => f.code.startsWith("pod-crash-looping/") && f.subject.name === "storefront"), `crash loop not top-level: ${findings.map((f) => f.code).join(", ")}`);
+    assert.ok(rootCause.related?.some((r) => r.code.startsWith("pod-crash-looping/") && r.subject.name === "storefront"), `crash loop grouped under the root cause: ${JSON.stringify(rootCause.related)}`);
   },
 };

@@ -133,20 +133,21 @@ export const podApiForbidden = defineAnalyzer({
     }
 
     for (const group of groupByWorkload(index, found)) {
-      const byRequest = new Map<string, { request: ForbiddenRequest; evidence: Evidence[]; pods: Set<string>; count: number }>();
+      const byRequest = new Map<string, { request: ForbiddenRequest; evidence: Evidence[]; pods: Set<string>; logPods: Set<string>; count: number }>();
       for (const { pod, detail } of group.members) {
         for (const s of detail) {
           const r = s.request;
           const key = JSON.stringify([r.username, r.verb, r.apiGroup, r.resource, r.subresource, r.namespace, r.name, r.path]);
-          const entry = byRequest.get(key) ?? { request: r, evidence: [], pods: new Set<string>(), count: 0 };
+          const entry = byRequest.get(key) ?? { request: r, evidence: [], pods: new Set<string>(), logPods: new Set<string>(), count: 0 };
           entry.count++;
           entry.pods.add(pod.metadata.name);
+          if (s.evidence.path === "log") entry.logPods.add(pod.metadata.name);
           if (entry.evidence.length < EVIDENCE_LINES && !entry.evidence.some((e) => e.value === s.evidence.value)) entry.evidence.push(s.evidence);
           byRequest.set(key, entry);
         }
       }
       const pods = group.members.map((m) => m.pod);
-      for (const { request, evidence, pods: podNamesSeen, count } of byRequest.values()) {
+      for (const { request, evidence, pods: podNamesSeen, logPods, count } of byRequest.values()) {
         const { user, groupsKnown } = identityOf(request.username);
         const attributes = attributesOf(request, user);
         const explanation = rbacLoaded ? explainDenial(rbac, attributes, { limit: 3 }) : undefined;
@@ -158,6 +159,8 @@ export const podApiForbidden = defineAnalyzer({
         const scope = attributes.path !== undefined ? "" : attributes.namespace ? ` in namespace ${attributes.namespace}` : " at the cluster scope";
         const source = evidence.some((e) => e.path === "log") ? (evidence.some((e) => e.path === "event") ? "the log and events" : "the log") : "the events";
         const affectedPods = pods.filter((p) => podNamesSeen.has(p.metadata.name));
+        // The pods whose own log carries the refusal: an application crash loop there is its effect.
+        const explains = pods.filter((p) => logPods.has(p.metadata.name)).map((p) => refOf(p));
         const grantText = `${grant.role.kind} ${grant.role.metadata.name} (${grantRuleText(grant)}) bound to ${grant.binding.subjects?.[0]?.kind ?? "?"} ${grant.binding.subjects?.[0]?.name ?? "?"}${grant.verified ? ", verified by re-evaluating RBAC with it" : ""}`;
 
         const allEvidence: Evidence[] = [...evidence];
@@ -204,6 +207,7 @@ export const podApiForbidden = defineAnalyzer({
             investigation,
             remediation,
             affected: affectedPods.map((p) => refOf(p)),
+            ...(explains.length ? { explains } : {}),
           });
         } else {
           const missing = RBAC_KINDS.filter((k) => !loadedCompletely(snapshot, index, k)).map((k) => `${k}s`).join(", ");
@@ -214,6 +218,7 @@ export const podApiForbidden = defineAnalyzer({
             investigation,
             remediation,
             affected: affectedPods.map((p) => refOf(p)),
+            ...(explains.length ? { explains } : {}),
           });
         }
       }

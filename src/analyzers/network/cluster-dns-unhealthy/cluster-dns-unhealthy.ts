@@ -3,7 +3,7 @@
 import { defineAnalyzer } from "../../define.js";
 import type { Pod } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
-import { CLUSTER_DNS_SERVICE, clusterDnsHealth, isLivePod, isNodeDown, usesClusterDns } from "../cluster-network-health.js";
+import { CLUSTER_DNS_SERVICE, clusterDnsState, isLivePod, isNodeDown, usesClusterDns } from "../../../engines/connectivity/cluster-network.js";
 
 export const clusterDnsUnhealthy = defineAnalyzer({
   id: "cluster-dns-unhealthy",
@@ -34,7 +34,7 @@ export const clusterDnsUnhealthy = defineAnalyzer({
     },
   },
   run({ index, snapshot, now, report }) {
-    const health = clusterDnsHealth(index, snapshot, now);
+    const health = clusterDnsState(index, snapshot.logs, now, snapshot.coverage.Pod?.status === "ok");
     if (!health.present || health.problems.length === 0) return;
     const subject = health.service ? refOf(health.service) : refOf(health.pods[0]!);
     const dnsPods = new Set(health.pods);

@@ -4,7 +4,7 @@
 import { defineAnalyzer } from "../../define.js";
 import type { DaemonSet, Node, Pod } from "../../../model/kube.js";
 import { refOf, type ObjectRef } from "../../../model/ref.js";
-import { daemonSetHealth, isLivePod, isNodeDown, nodeNetworkComponent } from "../cluster-network-health.js";
+import { daemonSetHealth, isLivePod, isNodeDown, nodeNetworkComponent } from "../../../engines/connectivity/cluster-network.js";
 
 export const cniDaemonsetDegraded = defineAnalyzer({
   id: "cni-daemonset-degraded",
@@ -25,7 +25,7 @@ export const cniDaemonsetDegraded = defineAnalyzer({
     for (const ds of index.all<DaemonSet>("DaemonSet")) {
       const component = nodeNetworkComponent(ds);
       if (!component) continue;
-      const health = daemonSetHealth(index, snapshot, ds, now);
+      const health = daemonSetHealth(index, snapshot.logs, ds, now);
       if (health.unhealthy.length === 0) continue;
       const namespace = ds.metadata.namespace ?? "default";
       const affected: ObjectRef[] = [];

@@ -9,7 +9,7 @@ import { refOf } from "../../../model/ref.js";
 import { buildConnectivityMatrix, compilePolicies, evaluateCompiled, policyTypesOf, type NamespaceLike, type Protocol } from "../../../engines/network-policy/index.js";
 import { findContainerPort, targetPortOf } from "../../../semantics/ports.js";
 import { groupByWorkload, WORKLOAD_KINDS } from "../../workload/workload-pods.js";
-import { CLUSTER_DNS_LABEL, CLUSTER_DNS_SERVICE, clusterDns, isLivePod, usesClusterDns } from "../cluster-network-health.js";
+import { CLUSTER_DNS_LABEL, CLUSTER_DNS_SERVICE, clusterDns, isLivePod, usesClusterDns } from "../../../engines/connectivity/cluster-network.js";
 
 const DNS_PORT = 53;
 const PROTOCOLS: readonly Protocol[] = ["UDP", "TCP"];

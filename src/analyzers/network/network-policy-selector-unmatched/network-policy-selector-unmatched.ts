@@ -9,7 +9,7 @@ import { refOf } from "../../../model/ref.js";
 import { NAMESPACE_NAME_LABEL, policyTypesOf } from "../../../engines/network-policy/index.js";
 import { matchesSelector } from "../../../semantics/labels.js";
 import { declaredPorts } from "../../../semantics/ports.js";
-import { isLivePod } from "../cluster-network-health.js";
+import { isLivePod } from "../../../engines/connectivity/cluster-network.js";
 
 function isEmptySelector(selector: LabelSelector | undefined): boolean {
   return !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0);

@@ -46,7 +46,7 @@ export const podConnectionFailing = defineAnalyzer({
       severity: "warning",
     },
   },
-  run({ snapshot, index, report }) {
+  run({ snapshot, index, now, report }) {
     // Service ClusterIPs and pod IPs (not hostNetwork: those are node addresses), built on the first IP seen.
     let ips: Set<string> | undefined;
     const clusterIps = (): ReadonlySet<string> => {
@@ -81,7 +81,7 @@ export const podConnectionFailing = defineAnalyzer({
       const callerText = `${group.caller.kind} ${group.caller.namespace}/${group.caller.name}`;
       let diagnosis;
       try {
-        diagnosis = diagnoseConnectivity(index, { type: "object", ref: group.caller }, group.target, { ...(group.port !== undefined ? { port: group.port } : {}), logs: snapshot.logs });
+        diagnosis = diagnoseConnectivity(index, { type: "object", ref: group.caller }, group.target, { ...(group.port !== undefined ? { port: group.port } : {}), logs: snapshot.logs, now });
       } catch (error) {
         if (!(error instanceof ConnectivityError)) throw error;
         report("cannotDetermine", {
@@ -110,6 +110,8 @@ export const podConnectionFailing = defineAnalyzer({
         data: { caller: callerText, destination: `${destination}${diagnosis.servicePort ? `:${diagnosis.servicePort.port}` : group.port ? `:${group.port}` : ""}`, cause: cause.summary, hop: hop.title },
         evidence: [...group.lines, ...cause.evidence],
         affected: group.pods.map(refOf),
+        // Each of these pods logged the failed connection: an application crash loop there is its effect.
+        explains: group.pods.map(refOf),
         investigation: investigationOf(diagnosis),
         remediation: diagnosis.fixes.length
           ? diagnosis.fixes.map((f) => ({ description: f.description, ...(f.command ? { command: f.command } : {}), ...(f.verify ? { verify: f.verify } : {}), ...(f.rollback ? { rollback: f.rollback } : {}) }))

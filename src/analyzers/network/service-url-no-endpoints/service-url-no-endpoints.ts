@@ -7,7 +7,7 @@ import type { Evidence } from "../../../model/finding.js";
 import type { ConfigMap, Container, Pod, Service } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
 import { groupByWorkload, WORKLOAD_KINDS } from "../../workload/workload-pods.js";
-import { isLivePod, readyEndpointCount } from "../cluster-network-health.js";
+import { isLivePod, readyEndpointCount } from "../../../engines/connectivity/cluster-network.js";
 
 /** A DNS name (RFC 1123 labels) optionally followed by :port, bounded by URL/config punctuation. */
 const HOST = /(^|[\s"'=,;(@[]|\/\/)([a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)(?::([0-9]{1,5}))?(?=$|[\s"'/,;)\]?#])/gi;

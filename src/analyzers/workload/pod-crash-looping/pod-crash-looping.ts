@@ -250,6 +250,8 @@ export const podCrashLooping = defineAnalyzer({
         investigation,
         remediation: remediationFor(cause, group.subject, pod, entry, ns, pods),
         affected: pods.map((p) => refOf(p)),
+        // An application error exit (not an OOM, liveness or clean exit): a finding that read why in these pods' logs is the cause.
+        ...(cause === "crashLoop" ? { explainedByPodLogs: true } : {}),
       });
     }
   },
