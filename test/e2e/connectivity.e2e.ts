@@ -10,6 +10,7 @@ import type { Scenario } from "./scenario.js";
 import { schemaErrors } from "../report-schema.js";
 import { resolveKubeConfig } from "../../src/sources/live/kubeconfig.js";
 import { runProbe } from "../../src/sources/live/probe.js";
+import { runEphemeralProbe } from "../../src/sources/live/probe-ephemeral.js";
 
 interface Hop { id: string; status: string; summary: string; need?: string }
 interface Out {
@@ -82,5 +83,48 @@ describe("diagnose connectivity on a real control plane", () => {
     const outcome = await runProbe(kubeConfig, { namespace: clientNs, pod, container: "storefront", host: `orders.${backendNs}.svc`, port: 80 }, { timeoutMs: 15_000 });
     assert.equal(outcome.verdict, "error");
     assert.match(outcome.detail, /403|forbidden/i);
+  });
+
+  it("--probe --allow-ephemeral on KWOK pods: unknown with the reason, and the pod gets no ephemeral container", async () => {
+    // As the admin, so a PATCH would be permitted: only the KWOK check keeps the pod untouched.
+    const run = await sleuth(env, ["diagnose", "connectivity", `${clientNs}/deploy/storefront`, `orders.${backendNs}`, "--probe", "--allow-ephemeral", "-o", "json"], env.adminKubeconfig);
+    assert.equal(run.code, 1, run.stderr);
+    const probe = (JSON.parse(run.stdout) as Out).hops.find((h) => h.id === "probe");
+    assert.equal(probe?.status, "unknown");
+    assert.match(probe!.summary, /KWOK .*nothing was written/);
+    const ephemeral = kubectl(env, ["get", "pods", "-n", clientNs, "-l", "app=storefront", "-o", "jsonpath={.items[*].spec.ephemeralContainers}"]).trim();
+    assert.equal(ephemeral, "");
+  });
+
+  it("the ephemeral PATCH through the real API server: refused for the read-only identity; the admin's is accepted in kubectl debug's shape", async () => {
+    const pod = kubectl(env, ["get", "pods", "-n", clientNs, "-l", "app=storefront", "-o", "jsonpath={.items[0].metadata.name}"]).trim();
+    const request = { namespace: clientNs, pod, container: "storefront", host: `orders.${backendNs}.svc`, port: 80 };
+    // The kubesleuth identity has view + get/list/watch (test/cluster/README.md): no patch on pods/ephemeralcontainers.
+    const viewer = resolveKubeConfig({ kubeconfig: env.sleuthKubeconfig }, {}).kubeConfig;
+    const refused = await runEphemeralProbe(viewer, request, { name: "kubesleuth-probe-e2e0", waitMs: 2_000 });
+    assert.equal(refused.verdict, "error");
+    assert.equal(refused.detail, "not permitted (needs patch on pods/ephemeralcontainers)");
+    assert.equal(refused.added, false);
+    // The admin may patch: the API server validates and stores the container. On a throwaway pod
+    // (ephemeral containers cannot be removed; the scenario's pods stay untouched). KWOK runs no
+    // container, so it never terminates with a log: the outcome is an error, never a verdict.
+    const ns = "e2e-probe-ephemeral";
+    const node = kubectl(env, ["get", "nodes", "-o", "jsonpath={.items[0].metadata.name}"]).trim();
+    kubectl(env, ["apply", "-f", "-"], {
+      input: JSON.stringify({ apiVersion: "v1", kind: "List", items: [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+        { apiVersion: "v1", kind: "Pod", metadata: { name: "client", namespace: ns }, spec: { nodeName: node, containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }] } },
+      ] }),
+    });
+    try {
+      const admin = resolveKubeConfig({ kubeconfig: env.adminKubeconfig }, {}).kubeConfig;
+      const outcome = await runEphemeralProbe(admin, { ...request, namespace: ns, pod: "client", container: "app" }, { name: "kubesleuth-probe-e2e1", waitMs: 3_000 });
+      assert.equal(outcome.added, true, outcome.detail);
+      assert.equal(outcome.verdict, "error");
+      const stored = kubectl(env, ["get", "pod", "client", "-n", ns, "-o", "jsonpath={.spec.ephemeralContainers[0].name} {.spec.ephemeralContainers[0].image} {.spec.ephemeralContainers[0].targetContainerName} {.spec.ephemeralContainers[0].imagePullPolicy}"]).trim();
+      assert.equal(stored, "kubesleuth-probe-e2e1 busybox:1.36 app IfNotPresent");
+    } finally {
+      kubectl(env, ["delete", "namespace", ns, "--wait=false"]);
+    }
   });
 });

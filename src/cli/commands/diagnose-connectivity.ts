@@ -1,11 +1,13 @@
 // `kubesleuth diagnose connectivity <from> <to>`: the service-to-service diagnosis as ordered hops.
 // A subcommand of `diagnose`: `diagnose <ref>` keeps working (no object ref is spelled "connectivity").
+import type { KubeConfig } from "@kubernetes/client-node";
 import { Command, Option } from "commander";
 import type { Node, Pod } from "../../model/kube.js";
 import { refOf, type ObjectRef } from "../../model/ref.js";
 import { ConnectivityError, diagnoseConnectivity, type ConnectivityDiagnosis, type ConnectivityTarget, type ProbeResult } from "../../engines/connectivity/index.js";
 import { resolveKubeConfig } from "../../sources/live/kubeconfig.js";
-import { runProbe, type ProbeOutcome, type ProbeRequest } from "../../sources/live/probe.js";
+import { runProbe, type ExecConnector, type ProbeOutcome, type ProbeRequest } from "../../sources/live/probe.js";
+import { DEFAULT_PROBE_IMAGE, EPHEMERAL_NOTE, runEphemeralProbe } from "../../sources/live/probe-ephemeral.js";
 import { parseIp, type Protocol } from "../../engines/network-policy/index.js";
 import type { ClusterIndex } from "../../indexes/types.js";
 import { connectivityReport } from "../../run/connectivity.js";
@@ -49,15 +51,25 @@ destination pods' port for other destinations.
 
 --probe (live only) execs into a Running source pod (its first container) and tries one TCP
 connection to the destination as the caller names it (the Service name or ClusterIP and the Service
-port) with nc, else curl, else wget; the result is the last hop, as evidence. It is the only
-request kubesleuth makes that is not a read (pods/exec), and only with --probe. Without a tool in
-the image the probe is unknown: ephemeral debug containers (--allow-ephemeral) are not implemented
-yet. Pods on KWOK (simulated) nodes cannot be exec'd into: the probe reports unknown with the reason.
+port) with nc, else curl, else wget; the result is the last hop, as evidence. The exec is a
+create on pods/exec, and only with --probe. Without a tool in the image (or without a shell:
+distroless) the probe is unknown, unless --allow-ephemeral is given too.
+
+--probe --allow-ephemeral: then kubesleuth adds an ephemeral debug container to the source pod, as
+\`kubectl debug <pod> --image=<image> --target=<container>\` does (PATCH on the pod's
+pods/ephemeralcontainers subresource; needs the patch verb on it), with the --probe-image (default
+${DEFAULT_PROBE_IMAGE}), which runs the same one bounded nc/curl/wget attempt; kubesleuth waits up to
+30 s for it to terminate and classifies its log. THIS IS THE ONLY WRITE KUBESLEUTH PERFORMS, and only
+with both flags. Ephemeral containers cannot be removed: the terminated container stays in the pod's
+spec until the pod is deleted (the pod itself keeps running). Pods on KWOK (simulated) nodes have no
+container runtime: the probe reports unknown with the reason, without exec and without patching.
 
 Examples:
   kubesleuth diagnose connectivity shop/deploy/storefront orders.shop.svc.cluster.local
   kubesleuth diagnose connectivity deploy/web svc/api -n shop --port http -o json
   kubesleuth diagnose connectivity shop/pod/web-0 10.0.0.17 --port 5432 --snapshot cluster/
+  kubesleuth diagnose connectivity shop/deploy/storefront orders.shop --probe
+  kubesleuth diagnose connectivity shop/deploy/distroless orders.shop --probe --allow-ephemeral --probe-image busybox:1.36
 
 Exit codes: 0 every hop passed, 1 a hop failed or could not be decided, 2 usage or source error.
 `;
@@ -67,6 +79,7 @@ interface ConnectivityOpts extends CommonOptions {
   protocol?: string;
   probe?: boolean;
   allowEphemeral?: boolean;
+  probeImage?: string;
 }
 
 /** to: an IP, a Service DNS name (no slash), else an object ref. */
@@ -92,7 +105,7 @@ export function planProbe(index: ClusterIndex, d: ConnectivityDiagnosis, target:
   const ref = refOf(pod);
   const node = pod.spec?.nodeName ? index.get<Node>("Node", undefined, pod.spec.nodeName) : undefined;
   if (node?.metadata.annotations?.["kwok.x-k8s.io/node"] === "fake") {
-    return unknown(`probe not possible: pod ${pod.metadata.name} runs on KWOK node ${node.metadata.name} (simulated, no container runtime: exec is not served)`, "a pod on a real node", ref);
+    return unknown(`probe not possible: pod ${pod.metadata.name} runs on KWOK node ${node.metadata.name} (simulated, no container runtime: neither exec nor an ephemeral container can run; nothing was written)`, "a pod on a real node", ref);
   }
   if (d.protocol !== "TCP") return unknown(`probe not run: it tests TCP, and the connection is ${d.protocol} (no answer cannot be told from a drop)`, "a TCP port", ref);
   let host: string | undefined;
@@ -111,20 +124,50 @@ export function planProbe(index: ClusterIndex, d: ConnectivityDiagnosis, target:
   return { request: { namespace: pod.metadata.namespace ?? "default", pod: pod.metadata.name, container, host, port }, pod: ref };
 }
 
-/** The probe's outcome as the diagnosis' last hop. */
-export function probeResult(outcome: ProbeOutcome, request: ProbeRequest, pod: ObjectRef, allowEphemeral: boolean): ProbeResult {
-  const where = `from pod ${request.pod} (container ${request.container}) to ${request.host}:${request.port}`;
+/**
+ * Whether the exec probe found no way to run in the container: no tool, or no shell at all (a
+ * distroless image: the runtime cannot start "sh"). Only then may an ephemeral container be added.
+ */
+export function needsEphemeral(outcome: ProbeOutcome): boolean {
+  if (outcome.verdict === "no-tool") return true;
+  return outcome.verdict === "error" && /executable file not found|no such file or directory|"sh": .*not found/i.test(`${outcome.detail}\n${outcome.output}`);
+}
+
+/** The probe's outcome as the diagnosis' last hop; `ephemeral` names the container the probe added (a write). */
+export function probeResult(outcome: ProbeOutcome, request: ProbeRequest, pod: ObjectRef, allowEphemeral: boolean, ephemeral?: { container: string; image: string; added: boolean }): ProbeResult {
+  const via = ephemeral ? ` via ephemeral container ${ephemeral.container} (image ${ephemeral.image}, targeting ${request.container})` : ` (container ${request.container})`;
+  const where = `from pod ${request.pod}${via} to ${request.host}:${request.port}`;
+  const wrote = ephemeral ? `; kubesleuth's only write: added ephemeral container ${ephemeral.container} to pod ${request.pod} (${EPHEMERAL_NOTE})` : "";
   const base = { pod, command: outcome.command, output: outcome.output || outcome.detail };
   switch (outcome.verdict) {
     case "connected":
-      return { ...base, status: "passed", summary: `connected ${where}: ${outcome.detail}` };
+      return { ...base, status: "passed", summary: `connected ${where}: ${outcome.detail}${wrote}` };
     case "failed":
-      return { ...base, status: "failed", summary: `no connection ${where}: ${outcome.detail}` };
+      return { ...base, status: "failed", summary: `no connection ${where}: ${outcome.detail}${wrote}` };
     case "no-tool":
-      return { ...base, status: "unknown", summary: `probe not possible: no nc, curl or wget in container ${request.container}; ephemeral debug containers are not implemented yet${allowEphemeral ? " (--allow-ephemeral has no effect)" : ""}`, need: "a container image with nc, curl or wget" };
+      if (ephemeral) return { ...base, status: "unknown", summary: `probe not possible: no nc, curl or wget in the probe image ${ephemeral.image}${wrote}`, need: "a --probe-image with sh and nc, curl or wget" };
+      return { ...base, status: "unknown", summary: `probe not possible: no nc, curl or wget in container ${request.container}${allowEphemeral ? "" : " (--allow-ephemeral would add an ephemeral debug container with nc)"}`, need: "a container image with nc, curl or wget, or --allow-ephemeral" };
     case "error":
-      return { ...base, status: "unknown", summary: `probe not possible: ${outcome.detail}`, need: "pods/exec permission and a reachable container runtime" };
+      if (ephemeral) {
+        // A refused PATCH wrote nothing; any later failure happened after the container was added.
+        const added = ephemeral.added ? wrote : "";
+        return { ...base, status: "unknown", summary: `probe not possible: ${outcome.detail}${added}`, need: outcome.need ?? "patch permission on pods/ephemeralcontainers and a node that can pull the probe image" };
+      }
+      return { ...base, status: "unknown", summary: `probe not possible: ${outcome.detail}${needsEphemeral(outcome) && !allowEphemeral ? " (--allow-ephemeral would add an ephemeral debug container)" : ""}`, need: outcome.need ?? "pods/exec permission and a reachable container runtime" };
   }
+}
+
+/** Exec first; with --allow-ephemeral, an ephemeral container when exec found no tool or no shell. */
+export async function runConnectivityProbe(kubeConfig: KubeConfig, request: ProbeRequest, pod: ObjectRef, options: { allowEphemeral: boolean; probeImage?: string; exec?: ExecConnector; waitMs?: number; pollMs?: number; name?: string }): Promise<ProbeResult> {
+  const outcome = await runProbe(kubeConfig, request, options.exec ? { exec: options.exec } : {});
+  if (!options.allowEphemeral || !needsEphemeral(outcome)) return probeResult(outcome, request, pod, options.allowEphemeral);
+  const ephemeral = await runEphemeralProbe(kubeConfig, request, {
+    ...(options.probeImage ? { image: options.probeImage } : {}),
+    ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    ...(options.name ? { name: options.name } : {}),
+  });
+  return probeResult(ephemeral, request, pod, true, { container: ephemeral.container, image: ephemeral.image, added: ephemeral.added });
 }
 
 export function registerConnectivityCommand(program: Command, context: CommandContext): void {
@@ -142,7 +185,8 @@ export function registerConnectivityCommand(program: Command, context: CommandCo
     .option("--port <port>", "the Service port (number or name), or the destination pods' port")
     .addOption(new Option("--protocol <protocol>", "TCP, UDP or SCTP (default: the Service port's, else TCP)").choices([...PROTOCOLS]))
     .option("--probe", "live: also test from a source pod with nc/curl/wget (exec; off by default: read-only)")
-    .option("--allow-ephemeral", "with --probe: allow an ephemeral debug container when the image has no tool (not implemented yet)")
+    .option("--allow-ephemeral", "with --probe: when the image has no nc/curl/wget (or no shell), add an ephemeral debug container (kubesleuth's ONLY write; it cannot be removed)")
+    .option("--probe-image <image>", `with --allow-ephemeral: the ephemeral container's image, with sh and nc (default ${DEFAULT_PROBE_IMAGE})`)
     .addOption(outputOption(["text", "json"], "text"))
     .addHelpText("after", HELP)
     .action(async (fromText: string, toText: string, _local: ConnectivityOpts, command: Command) => {
@@ -150,6 +194,7 @@ export function registerConnectivityCommand(program: Command, context: CommandCo
       const opts = command.optsWithGlobals<ConnectivityOpts>();
       context.setDebug(opts.debug === true);
       if (opts.allowEphemeral && !opts.probe) throw new UsageError("--allow-ephemeral needs --probe");
+      if (opts.probeImage !== undefined && !opts.allowEphemeral) throw new UsageError("--probe-image needs --allow-ephemeral");
       const fromParsed = parseObjectRef(fromText, opts.namespace);
       if (!fromParsed.ok) throw new UsageError(fromParsed.error, "from: [namespace/]kind/name, e.g. shop/deploy/web");
       const target = parseConnectivityTarget(toText, opts.namespace);
@@ -171,7 +216,7 @@ export function registerConnectivityCommand(program: Command, context: CommandCo
           if ("result" in plan) probe = plan.result;
           else {
             const { kubeConfig } = resolveKubeConfig({ kubeconfig: opts.kubeconfig, context: opts.context }, io.env);
-            probe = probeResult(await runProbe(kubeConfig, plan.request), plan.request, plan.pod, opts.allowEphemeral === true);
+            probe = await runConnectivityProbe(kubeConfig, plan.request, plan.pod, { allowEphemeral: opts.allowEphemeral === true, ...(opts.probeImage ? { probeImage: opts.probeImage } : {}) });
           }
           diagnosis = diagnoseConnectivity(index, { type: "object", ref: fromParsed.ref }, target, { ...question, probe });
         }

@@ -1,6 +1,7 @@
-// The live connection probe of `diagnose connectivity --probe`: exec (pods/exec, the only write-class
-// request kubesleuth makes, and only when asked) a small sh script in a source pod that tries nc,
-// curl or wget against the destination, and classifies what it printed.
+// The live connection probe of `diagnose connectivity --probe`: exec (a create on pods/exec, only when
+// asked; it changes no object) a small sh script in a source pod that tries nc, curl or wget against
+// the destination, and classifies what it printed. The one object write, an ephemeral container, is
+// probe-ephemeral.ts (--allow-ephemeral).
 import { Writable } from "node:stream";
 import { Exec, type KubeConfig, type V1Status } from "@kubernetes/client-node";
 
@@ -23,6 +24,8 @@ export interface ProbeOutcome {
   exitCode?: number;
   output: string;
   detail: string;
+  /** What would let the probe run, when it could not. */
+  need?: string;
 }
 
 /**

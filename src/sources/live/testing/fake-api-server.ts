@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import { KubeConfig } from "@kubernetes/client-node";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KINDS } from "../../../model/kinds.js";
@@ -48,6 +49,12 @@ export interface FakeApiOptions {
   extraResources?: ExtraResource[];
   /** Container logs by `namespace/pod/container` or `namespace/pod/container/previous`. */
   logs?: Record<string, string>;
+  /**
+   * Ephemeral containers added by PATCH on pods/<name>/ephemeralcontainers (strategic merge of
+   * spec.ephemeralContainers by name): the pod's GET reports each as waiting (`waitingReason`) for
+   * `runningAfterGets` GETs, then terminated with `exitCode`; `never` keeps it waiting for ever.
+   */
+  ephemeral?: { terminateAfterGets: number | "never"; exitCode?: number; waitingReason?: string };
 }
 
 export interface RecordedRequest {
@@ -56,6 +63,10 @@ export interface RecordedRequest {
   /** The resource the request was for (`pods`, `pods/log`, or the path for discovery). */
   resource: string;
   authorized: boolean;
+  method: string;
+  /** The request body (PATCH) and its Content-Type. */
+  body?: string;
+  contentType?: string;
 }
 
 export interface FakeApiServer {
@@ -108,12 +119,20 @@ export async function startFakeApiServer(options: FakeApiOptions = {}): Promise<
   const sockets = new Set<Socket>();
   const cert = options.tls === false ? null : testCertificate();
 
+  /** Ephemeral containers added per `namespace/pod`, with the pod GETs seen since. */
+  const ephemeral = new Map<string, { containers: Array<Record<string, unknown>>; gets: number }>();
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8")));
+  };
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const query = Object.fromEntries(url.searchParams);
     const authorized = !options.token || req.headers.authorization === `Bearer ${options.token}`;
     const route = routeOf(url.pathname, served);
-    requests.push({ path: url.pathname, query, resource: route.resource, authorized });
+    const method = req.method ?? "GET";
+    requests.push({ path: url.pathname, query, resource: route.resource, authorized, method, ...(body ? { body } : {}), ...(req.headers["content-type"] ? { contentType: req.headers["content-type"] } : {}) });
     if (!authorized) return status(res, 401, "Unauthorized", "Unauthorized");
 
     let fault = faults.find((f) => f.left > 0 && (f.resource === route.resource || f.resource === url.pathname) && (!f.onContinue || query.continue));
@@ -155,6 +174,28 @@ export async function startFakeApiServer(options: FakeApiOptions = {}): Promise<
       }
       case "list":
         return sendList(res, route.served, route.namespace, query, objects);
+      case "pod": {
+        const pod = objects.find((o) => o.kind === "Pod" && o.metadata.namespace === route.namespace && o.metadata.name === route.pod);
+        if (!pod) return status(res, 404, "NotFound", `pods "${route.pod}" not found`);
+        if (method === "PATCH" && route.resource === "pods/ephemeralcontainers") {
+          if (req.headers["content-type"] !== "application/strategic-merge-patch+json") return status(res, 415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/strategic-merge-patch+json`);
+          const patch = JSON.parse(body) as { spec?: { ephemeralContainers?: Array<Record<string, unknown>> } };
+          const added = ephemeral.get(`${route.namespace}/${route.pod}`) ?? { containers: [], gets: 0 };
+          for (const c of patch.spec?.ephemeralContainers ?? []) if (!added.containers.some((a) => a.name === c.name)) added.containers.push(c);
+          ephemeral.set(`${route.namespace}/${route.pod}`, added);
+          return send(res, podWithEphemeral(pod, added.containers, undefined));
+        }
+        if (method !== "GET" || route.resource !== "pods") return status(res, 405, "MethodNotAllowed", `${method} is not supported here`);
+        const added = ephemeral.get(`${route.namespace}/${route.pod}`);
+        if (!added) return send(res, pod);
+        added.gets++;
+        const after = options.ephemeral?.terminateAfterGets ?? "never";
+        const state =
+          after !== "never" && added.gets > after
+            ? { terminated: { exitCode: options.ephemeral?.exitCode ?? 0, reason: (options.ephemeral?.exitCode ?? 0) === 0 ? "Completed" : "Error" } }
+            : { waiting: { reason: options.ephemeral?.waitingReason ?? "ContainerCreating" } };
+        return send(res, podWithEphemeral(pod, added.containers, state));
+      }
       case "log": {
         const key = `${route.namespace}/${route.pod}/${query.container ?? ""}${query.previous === "true" ? "/previous" : ""}`;
         const text = options.logs?.[key];
@@ -196,7 +237,7 @@ type Route =
   | { type: "version" | "api" | "apis" | "unknown"; resource: string }
   | { type: "resources"; resource: string; groupVersion: string }
   | { type: "list"; resource: string; served: Served; namespace?: string }
-  | { type: "log"; resource: string; namespace: string; pod: string };
+  | { type: "log" | "pod"; resource: string; namespace: string; pod: string };
 
 function routeOf(path: string, served: Served[]): Route {
   if (path === "/version") return { type: "version", resource: path };
@@ -225,10 +266,23 @@ function routeOf(path: string, served: Served[]): Route {
     rest = rest.slice(2);
   }
   if (namespace && rest[0] === "pods" && rest[2] === "log" && rest[1]) return { type: "log", resource: "pods/log", namespace, pod: rest[1] };
+  if (namespace && rest[0] === "pods" && rest[1] && rest.length === 2) return { type: "pod", resource: "pods", namespace, pod: rest[1] };
+  if (namespace && rest[0] === "pods" && rest[1] && rest[2] === "ephemeralcontainers" && rest.length === 3) return { type: "pod", resource: "pods/ephemeralcontainers", namespace, pod: rest[1] };
   if (rest.length !== 1) return { type: "unknown", resource: path };
   const hit = served.find((s) => s.group === group && s.version === version && s.resource === rest[0]);
   if (!hit) return { type: "unknown", resource: rest[0]! };
   return { type: "list", resource: hit.resource, served: hit, ...(namespace ? { namespace } : {}) };
+}
+
+/** The pod as the API server returns it after ephemeral containers were added (spec and, once the kubelet saw them, status). */
+function podWithEphemeral(pod: KubeObject, containers: Array<Record<string, unknown>>, state: Record<string, unknown> | undefined): unknown {
+  const spec = (pod.spec ?? {}) as Record<string, unknown>;
+  const status = (pod.status ?? {}) as Record<string, unknown>;
+  return {
+    ...pod,
+    spec: { ...spec, ephemeralContainers: containers },
+    status: state ? { ...status, ephemeralContainerStatuses: containers.map((c) => ({ name: c.name, image: c.image, ready: false, restartCount: 0, state })) } : status,
+  };
 }
 
 /** Field selectors as the API server's for the fields kubesleuth uses: comma-separated `field=value` / `field!=value` (metadata.name, metadata.namespace, type). */
@@ -327,4 +381,18 @@ export function writeKubeconfig(spec: KubeconfigSpec): { path: string; dir: stri
   };
   writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 });
   return { path, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs `body` against a fresh fake API server (plain http) and a KubeConfig loaded from a kubeconfig for it; cleans up after. */
+export async function withFakeKubeConfig(options: FakeApiOptions, body: (server: FakeApiServer, kubeConfig: KubeConfig) => Promise<void>): Promise<void> {
+  const server = await startFakeApiServer({ tls: false, ...options });
+  const kubeconfig = writeKubeconfig({ server: server.url });
+  try {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(kubeconfig.path);
+    await body(server, kubeConfig);
+  } finally {
+    kubeconfig.cleanup();
+    await server.close();
+  }
 }
