@@ -48,6 +48,8 @@ export interface FakeApiOptions {
   extraResources?: ExtraResource[];
   /** Container logs by `namespace/pod/container` or `namespace/pod/container/previous`. */
   logs?: Record<string, string>;
+  /** Kubelet summaries (stats/v1alpha1 Summary JSON) by node name, served at /api/v1/nodes/<node>/proxy/stats/summary (resource `nodes/proxy`); other nodes answer 503. */
+  kubeletSummaries?: Record<string, unknown>;
 }
 
 export interface RecordedRequest {
@@ -167,6 +169,11 @@ export async function startFakeApiServer(options: FakeApiOptions = {}): Promise<
         res.writeHead(200, { "Content-Type": "text/plain" });
         return res.end(body);
       }
+      case "node-proxy": {
+        const summary = options.kubeletSummaries?.[route.node];
+        if (route.subpath !== "stats/summary" || summary === undefined) return status(res, 503, "ServiceUnavailable", `error trying to reach service: dial tcp: node ${route.node} kubelet unreachable`);
+        return send(res, summary);
+      }
       default:
         return status(res, 404, "NotFound", "the server could not find the requested resource");
     }
@@ -196,7 +203,8 @@ type Route =
   | { type: "version" | "api" | "apis" | "unknown"; resource: string }
   | { type: "resources"; resource: string; groupVersion: string }
   | { type: "list"; resource: string; served: Served; namespace?: string }
-  | { type: "log"; resource: string; namespace: string; pod: string };
+  | { type: "log"; resource: string; namespace: string; pod: string }
+  | { type: "node-proxy"; resource: string; node: string; subpath: string };
 
 function routeOf(path: string, served: Served[]): Route {
   if (path === "/version") return { type: "version", resource: path };
@@ -225,6 +233,7 @@ function routeOf(path: string, served: Served[]): Route {
     rest = rest.slice(2);
   }
   if (namespace && rest[0] === "pods" && rest[2] === "log" && rest[1]) return { type: "log", resource: "pods/log", namespace, pod: rest[1] };
+  if (!namespace && !group && rest[0] === "nodes" && rest[2] === "proxy" && rest[1]) return { type: "node-proxy", resource: "nodes/proxy", node: rest[1], subpath: rest.slice(3).join("/") };
   if (rest.length !== 1) return { type: "unknown", resource: path };
   const hit = served.find((s) => s.group === group && s.version === version && s.resource === rest[0]);
   if (!hit) return { type: "unknown", resource: rest[0]! };
