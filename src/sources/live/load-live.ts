@@ -113,6 +113,7 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
     let lostServer: ApiRequestError | undefined;
     const pods: KubeObject[] = [];
     const nodes: KubeObject[] = [];
+    const listStatus = new Map<string, string>();
     await runBounded(discovery.served, concurrency, async (served: ServedKind) => {
       if (lostServer) {
         builder.setCoverage(served.kind, "partial", `not read: the API server ${lostServer.kind === "timeout" ? "stopped answering" : "became unreachable"}`);
@@ -136,6 +137,7 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
         for (const object of result.items) builder.add(object);
         if (served.kind === "Pod") pods.push(...result.items);
         if (served.kind === "Node") nodes.push(...result.items);
+        listStatus.set(served.kind, result.status);
         if (wantsReleases && (served.kind === "Secret" || served.kind === "ConfigMap")) helmStatus.push({ kind: served.kind, status: result.status, note: result.note && client.scrub(result.note) });
         // A server that timed out (after retries) or vanished mid-list is not asked for the remaining
         // kinds: each would cost its own timeouts, minutes in all against a hung server.
@@ -170,7 +172,12 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
     } else if (options.logs) {
       builder.skip("pod logs", "not read: the API server did not answer");
     }
-    if (options.volumeStats && !lostServer) {
+    // The nodes to ask come from the Node and Pod lists: without them, which kubelets hold claims is unknown.
+    const statsBlocker = ["Node", "Pod"].find((kind) => listStatus.get(kind) !== "ok");
+    if (options.volumeStats && !lostServer && statsBlocker) {
+      const status = listStatus.get(statsBlocker);
+      builder.setCoverage(VOLUME_STATS_COVERAGE, status === "forbidden" ? "forbidden" : "partial", `not read: the ${statsBlocker} list is ${status ?? "not served"}, so which nodes run pods with claims is unknown`);
+    } else if (options.volumeStats && !lostServer) {
       const maxNodes = positive(options.volumeStatsMaxNodes, DEFAULTS.volumeStatsMaxNodes);
       const statsClient = createApiClient({ kubeConfig: config.kubeConfig, serverUrl, timeoutMs: positive(options.volumeStatsTimeoutMs, DEFAULTS.volumeStatsTimeoutMs), retry: { ...DEFAULT_RETRY, attempts: 1 } });
       try {

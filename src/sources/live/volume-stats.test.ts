@@ -96,6 +96,14 @@ describe("loadLive volume stats (nodes/proxy stats/summary)", () => {
     assert.equal(snapshot.objects.get("Pod")?.length, 4);
   });
 
+  it("Node list forbidden: no kubelet is asked, coverage forbidden with the reason", async () => {
+    const { snapshot, server } = await capture({ faults: [{ resource: "nodes", respond: 403 }] });
+    assert.deepEqual(asked(server), []);
+    assert.equal(snapshot.coverage[VOLUME_STATS_COVERAGE]?.status, "forbidden");
+    assert.match(snapshot.coverage[VOLUME_STATS_COVERAGE]?.note ?? "", /the Node list is forbidden/);
+    assert.equal(snapshot.volumeStats, undefined);
+  });
+
   it("a node that does not answer costs one short timeout, no retry; the other nodes are read", async () => {
     const { snapshot, server } = await capture({ faults: [{ resource: "/api/v1/nodes/n2/proxy/stats/summary", respond: "hang" }] }, { volumeStatsTimeoutMs: 300 });
     assert.equal(server.requests.filter((r) => r.path === "/api/v1/nodes/n2/proxy/stats/summary").length, 1);
