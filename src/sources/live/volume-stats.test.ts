@@ -113,6 +113,12 @@ describe("loadLive volume stats (nodes/proxy stats/summary)", () => {
     assert.equal(snapshot.coverage[VOLUME_STATS_COVERAGE]?.status, "partial");
   });
 
+  it("a kubelet the API server cannot reach (its Status message kept): skipped, the others read", async () => {
+    const { snapshot } = await capture({ kubeletSummaries: { n1: SUMMARIES.n1 } });
+    assert.deepEqual(snapshot.volumeStats?.nodesRead, ["n1"]);
+    assert.match(snapshot.volumeStats?.nodesSkipped?.find((s) => s.node === "n2")?.reason ?? "", /^HTTP 503: error trying to reach service: .*n2/);
+  });
+
   it("caps the nodes asked (first by name) and records the rest", async () => {
     const { snapshot, server } = await capture({}, { volumeStatsMaxNodes: 1 });
     assert.deepEqual(asked(server), ["/api/v1/nodes/n1/proxy/stats/summary"]);

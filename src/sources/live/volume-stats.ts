@@ -57,6 +57,16 @@ export function statsNodes(nodes: readonly KubeObject[], pods: readonly KubeObje
   return { ask: ask.sort(), notReady: notReady.sort() };
 }
 
+/** ": <message>" of a Status body (the API server's "address not allowed", "error trying to reach service: ..."), else "". */
+function statusMessage(text: string): string {
+  try {
+    const message = (JSON.parse(text) as { message?: unknown }).message;
+    return typeof message === "string" && message ? `: ${message.slice(0, 200)}` : "";
+  } catch {
+    return "";
+  }
+}
+
 function num(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
@@ -113,7 +123,7 @@ export async function readVolumeStats(client: ApiClient, nodes: readonly KubeObj
         return;
       }
       if (answer.status !== 200) {
-        skipped.push({ node, reason: `HTTP ${answer.status}` });
+        skipped.push({ node, reason: `HTTP ${answer.status}${statusMessage(answer.text)}` });
         return;
       }
       volumes.push(...parseSummaryVolumes(node, JSON.parse(answer.text)));
