@@ -65,6 +65,8 @@ export interface Analyzer<M extends string = string> {
   needs: readonly string[];
   /** Whether it reads `snapshot.controlPlane` (the API server's health checks and metrics). */
   needsControlPlane?: boolean;
+  /** Whether it reads `snapshot.volumeStats` (pod volume usage from the kubelets' summary API, via nodes/proxy). */
+  needsVolumeStats?: boolean;
   /** Whether it wants pod logs of unhealthy pods. */
   needsLogs?: boolean;
   /**

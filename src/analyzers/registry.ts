@@ -46,8 +46,10 @@ import { nodeCertificateExpiring } from "./control-plane/node-certificate-expiri
 import { staticPodManifestInvalid } from "./control-plane/static-pod-manifest-invalid/static-pod-manifest-invalid.js";
 import { pvReleasedRetained } from "./storage/pv-released-retained/pv-released-retained.js";
 import { volumeAttachFailing } from "./storage/volume-attach-failing/volume-attach-failing.js";
+import { volumeNearlyFull } from "./storage/volume-nearly-full/volume-nearly-full.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  volumeNearlyFull,
   podApiForbidden,
   rbacGrantDangerous,
   podServiceAccountMissing,

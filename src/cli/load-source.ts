@@ -75,7 +75,7 @@ export async function loadSource(
   io: CliIo,
   paths: readonly string[],
   flags: SourceFlags,
-  needs: { kinds: readonly string[]; logs: boolean; controlPlane?: boolean },
+  needs: { kinds: readonly string[]; logs: boolean; controlPlane?: boolean; volumeStats?: boolean },
 ): Promise<LoadedSource> {
   let podMatches: ((labels: Readonly<Record<string, string>> | undefined) => boolean) | undefined;
   if (flags.selector) {
@@ -104,6 +104,7 @@ export async function loadSource(
       kinds: [...needs.kinds],
       logs: needs.logs,
       ...(needs.controlPlane ? { controlPlane: true } : {}),
+      ...(needs.volumeStats ? { volumeStats: true } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       onProgress,
     });

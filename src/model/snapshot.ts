@@ -2,6 +2,7 @@
 import type { ControlPlaneData } from "./control-plane.js";
 import type { KubeObject } from "./kube.js";
 import type { NodeDiagnostics } from "./node-diagnostics.js";
+import type { VolumeStatsData } from "./volume-stats.js";
 
 export type CoverageStatus = "ok" | "forbidden" | "absent" | "partial";
 
@@ -62,4 +63,6 @@ export interface Snapshot {
   namespace?: string;
   /** Node-diagnostics files (`kubesleuth node`) passed as inputs, one per node name, sorted by node. */
   nodeDiagnostics?: readonly NodeDiagnostics[];
+  /** Pod volume usage read from the kubelets' summary API (live only, when an analyzer needs it), or from an archive of such a capture. */
+  volumeStats?: VolumeStatsData;
 }

@@ -2,6 +2,7 @@
 // drops duplicates (the same object seen in two files), decodes Helm release storage into sanitized
 // HelmRelease objects, redacts Secrets (and Helm release ConfigMaps), records coverage.
 import type { ControlPlaneData } from "../model/control-plane.js";
+import type { VolumeStatsData } from "../model/volume-stats.js";
 import type { KubeObject } from "../model/kube.js";
 import type { CoverageEntry, PodLog, SkippedInput, Snapshot, SnapshotSource } from "../model/snapshot.js";
 import { HELM_RELEASE_KIND } from "../model/helm-release.js";
@@ -28,6 +29,8 @@ export interface SnapshotBuilder {
   setCapturedAt(time: string): void;
   setServerVersion(version: string): void;
   setControlPlane(data: ControlPlaneData): void;
+  /** Pod volume stats; a second call merges (volumes and nodes added, a node read later wins). */
+  setVolumeStats(data: VolumeStatsData): void;
   build(): Snapshot;
 }
 
@@ -64,6 +67,7 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
   let serverVersion: string | undefined;
   const helm = createHelmReleaseCollector();
   let controlPlane: ControlPlaneData | undefined;
+  let volumeStats: VolumeStatsData | undefined;
 
   return {
     add(value) {
@@ -111,6 +115,9 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
     setControlPlane(data) {
       controlPlane = data;
     },
+    setVolumeStats(data) {
+      volumeStats = mergeVolumeStats(volumeStats, data);
+    },
     build() {
       const releases = helm.build();
       if (releases.objects.length > 0) objects.set(HELM_RELEASE_KIND, new Map(releases.objects.map((o) => [`${o.metadata.namespace ?? ""}/${o.metadata.name}`, o])));
@@ -149,8 +156,23 @@ export function createSnapshotBuilder(source: SnapshotSource): SnapshotBuilder {
         coverage: finalCoverage,
         skipped,
         ...(controlPlane ? { controlPlane } : {}),
+        ...(volumeStats ? { volumeStats } : {}),
         ...(nodeDiagnostics.size ? { nodeDiagnostics: [...nodeDiagnostics.values()].sort((a, b) => a.node.localeCompare(b.node)) } : {}),
       };
     },
+  };
+}
+
+/** Two volume-stats documents as one: a node's entries come from the later document that read it. */
+function mergeVolumeStats(earlier: VolumeStatsData | undefined, later: VolumeStatsData): VolumeStatsData {
+  if (!earlier) return later;
+  const readLater = new Set(later.nodesRead);
+  const nodesRead = [...new Set([...earlier.nodesRead, ...later.nodesRead])].sort();
+  const read = new Set(nodesRead);
+  const skipped = [...(earlier.nodesSkipped ?? []), ...(later.nodesSkipped ?? [])].filter((s) => !read.has(s.node));
+  return {
+    volumes: [...earlier.volumes.filter((v) => !readLater.has(v.node)), ...later.volumes],
+    nodesRead,
+    ...(skipped.length ? { nodesSkipped: skipped } : {}),
   };
 }

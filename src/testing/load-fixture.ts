@@ -3,11 +3,15 @@ import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import type { ControlPlaneData } from "../model/control-plane.js";
 import type { Snapshot } from "../model/snapshot.js";
+import type { VolumeStatsData } from "../model/volume-stats.js";
 import { createSnapshotBuilder } from "../sources/snapshot-builder.js";
 import { isNodeDiagnostics, validateNodeDiagnostics } from "../sources/node/read-node-diagnostics.js";
 
 /** The fixture document that stands for what the live source reads of the API server itself (snapshot.controlPlane). */
 export const CONTROL_PLANE_FIXTURE_KIND = "KubesleuthControlPlane";
+
+/** The fixture document that stands for the kubelets' pod volume stats (snapshot.volumeStats): volumes, nodesRead. */
+export const VOLUME_STATS_FIXTURE_KIND = "KubesleuthVolumeStats";
 
 /** The fixture document that stands for a container's log tail: namespace, pod, container, previous, text. */
 export const POD_LOG_FIXTURE_KIND = "KubesleuthPodLog";
@@ -26,6 +30,11 @@ export function snapshotFromYaml(text: string, location = "<inline>"): Snapshot 
     if ((value as { kind?: unknown }).kind === CONTROL_PLANE_FIXTURE_KIND) {
       const { kind: _kind, apiVersion: _apiVersion, ...data } = value as Record<string, unknown>;
       builder.setControlPlane(data as unknown as ControlPlaneData);
+      continue;
+    }
+    if ((value as { kind?: unknown }).kind === VOLUME_STATS_FIXTURE_KIND) {
+      const { kind: _kind, apiVersion: _apiVersion, ...data } = value as Record<string, unknown>;
+      builder.setVolumeStats(data as unknown as VolumeStatsData);
       continue;
     }
     if ((value as { kind?: unknown }).kind === POD_LOG_FIXTURE_KIND) {

@@ -74,6 +74,8 @@ const IN_NAMESPACE: Record<string, "ok" | "forbidden" | "absent"> = {
   NodeMetrics: "absent",
   // Not an API kind: Helm releases are decoded from their Secrets, which `view` does not grant.
   HelmRelease: "forbidden",
+  // Not a kind: the kubelets' volume stats (nodes/proxy). Not asked: the Node list is forbidden to `view`.
+  "/stats/summary": "forbidden",
 };
 
 /** Across all namespaces (no -n), the RoleBinding grants nothing: every list is at the cluster scope. */
@@ -130,6 +132,10 @@ spec:
     assert.deepEqual(statuses, expected);
     for (const [kind, c] of Object.entries(report.coverage)) {
       if (c.status === "absent") continue; // not served at all: nothing was refused
+      if (kind === "/stats/summary") {
+        assert.match(c.note ?? "", /the Node list is forbidden/, "/stats/summary: the note says why no kubelet was asked");
+        continue;
+      }
       if (kind === "/metrics") {
         assert.match(c.note ?? "", /forbidden \(HTTP 403\)/, "/metrics: the note says the API server refused it");
         continue;

@@ -22,6 +22,8 @@ export async function runInspect(io: CliIo, paths: string[], opts: CommonOptions
       collectedAt: d.collectedAt,
       notAvailable: (["services", "journal", "memory", "kernel", "conntrack", "sysctls", "staticPods", "certificates"] as const).filter((k) => !d[k].available),
     })),
+    // Pod volume usage read from the kubelets (nodes/proxy stats/summary), when it was.
+    volumeStats: s.volumeStats ? { volumes: s.volumeStats.volumes.length, nodesRead: s.volumeStats.nodesRead.length, nodesSkipped: s.volumeStats.nodesSkipped ?? [] } : null,
     coverage: s.coverage,
     skipped: s.skipped,
     // Snapshots taken over time: the earlier captures (oldest first) and the latest, the one analysed.
@@ -48,6 +50,10 @@ export async function runInspect(io: CliIo, paths: string[], opts: CommonOptions
     lines.push(`  ${kind.padEnd(width)}  ${String(c.count).padStart(7)}  ${c.status}${c.note ? ` (${c.note})` : ""}`);
   }
   lines.push(`  ${"logs".padEnd(width)}  ${String(s.logs.length).padStart(7)}`);
+  if (result.volumeStats) {
+    lines.push("");
+    lines.push(`Volume stats (kubelet stats/summary): ${result.volumeStats.volumes} pod volumes from ${result.volumeStats.nodesRead} node(s)${result.volumeStats.nodesSkipped.length ? `; ${result.volumeStats.nodesSkipped.length} node(s) not read` : ""}`);
+  }
   if (result.nodeDiagnostics.length) {
     lines.push("");
     lines.push(`Node diagnostics (${result.nodeDiagnostics.length}):`);

@@ -14,6 +14,8 @@ export const ARCHIVE_FORMAT = "kubesleuth-snapshot";
 export const ARCHIVE_FORMAT_VERSION = 1;
 /** The API server's health, version and metrics (ControlPlaneData), inside ARCHIVE_ROOT. */
 export const CONTROL_PLANE_FILE = "control-plane.json";
+/** Pod volume usage from the kubelets' summary API (VolumeStatsData), inside ARCHIVE_ROOT. */
+export const VOLUME_STATS_FILE = "volume-stats.json";
 
 /** manifest.json of an archive. */
 export interface ArchiveManifest {
@@ -70,6 +72,7 @@ export async function writeArchive(snapshot: Snapshot, path: string, meta: Archi
     entries.push({ path: `objects/${safeSegment(kind)}.json`, data: json({ apiVersion: "v1", kind: "List", items: snapshot.objects.get(kind) ?? [] }) });
   }
   if (snapshot.controlPlane) entries.push({ path: CONTROL_PLANE_FILE, data: json(snapshot.controlPlane) });
+  if (snapshot.volumeStats) entries.push({ path: VOLUME_STATS_FILE, data: json(snapshot.volumeStats) });
   for (const log of snapshot.logs) {
     const file = `${safeSegment(log.container)}${log.previous ? ".previous" : ""}.log`;
     entries.push({ path: `logs/${safeSegment(log.namespace)}/${safeSegment(log.pod)}/${file}`, data: Buffer.from(log.text, "utf8") });

@@ -12,6 +12,7 @@ import { discover, type ServedKind } from "./discovery.js";
 import { resolveKubeConfig } from "./kubeconfig.js";
 import { listKind } from "./list-kind.js";
 import { logRequestsOf, readLog, type LogRequest } from "./pod-logs.js";
+import { readVolumeStats, VOLUME_STATS_COVERAGE } from "./volume-stats.js";
 
 export interface LiveOptions {
   /** A kubeconfig file (--kubeconfig). Default: KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
@@ -31,6 +32,16 @@ export interface LiveOptions {
    * `snapshot.controlPlane`. A refused /metrics is recorded in coverage under "/metrics", not an error.
    */
   controlPlane?: boolean;
+  /**
+   * Read pod volume usage from the kubelets' summary API through the node proxy into `snapshot.volumeStats`
+   * (implies listing Pods and Nodes). Only Ready nodes running a pod with a claim are asked, at most
+   * `volumeStatsMaxNodes`, each once with `volumeStatsTimeoutMs`. A 403 is coverage "/stats/summary": forbidden.
+   */
+  volumeStats?: boolean;
+  /** Nodes whose summary is read at most. Default 500. */
+  volumeStatsMaxNodes?: number;
+  /** Timeout per node summary in ms. Default 5 000. */
+  volumeStatsTimeoutMs?: number;
   /** Read the log tails of unhealthy pods (implies listing Pods). */
   logs?: boolean;
   /** Per-request timeout in ms. Default 30 000. */
@@ -50,7 +61,7 @@ export interface LiveOptions {
   maxLogPods?: number;
 }
 
-const DEFAULTS = { timeoutMs: 30_000, concurrency: 4, pageSize: 500, logTailLines: 100, logLimitBytes: 64 * 1024, maxLogPods: 200 };
+const DEFAULTS = { timeoutMs: 30_000, concurrency: 4, pageSize: 500, logTailLines: 100, logLimitBytes: 64 * 1024, maxLogPods: 200, volumeStatsMaxNodes: 500, volumeStatsTimeoutMs: 5_000 };
 
 /**
  * Captures a snapshot from the API server of the selected kubeconfig context.
@@ -78,7 +89,7 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
   try {
     // HelmRelease is not an API kind: it is decoded from the release Secrets and ConfigMaps (listHelmStorage).
     const wantsReleases = options.kinds.includes(HELM_RELEASE_KIND);
-    const kinds = [...new Set([...options.kinds.filter((k) => k !== HELM_RELEASE_KIND), ...(options.logs ? ["Pod"] : []), ...(wantsReleases ? ["Secret", "ConfigMap"] : [])])].sort();
+    const kinds = [...new Set([...options.kinds.filter((k) => k !== HELM_RELEASE_KIND), ...(options.logs ? ["Pod"] : []), ...(options.volumeStats ? ["Pod", "Node"] : []), ...(wantsReleases ? ["Secret", "ConfigMap"] : [])])].sort();
     const fullLists = new Set(options.kinds);
     progress(`connecting to ${serverUrl} (context ${config.contextName})`);
     const discovery = await discover(client, kinds, concurrency).catch(fail);
@@ -101,6 +112,8 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
     let answered = 0;
     let lostServer: ApiRequestError | undefined;
     const pods: KubeObject[] = [];
+    const nodes: KubeObject[] = [];
+    const listStatus = new Map<string, string>();
     await runBounded(discovery.served, concurrency, async (served: ServedKind) => {
       if (lostServer) {
         builder.setCoverage(served.kind, "partial", `not read: the API server ${lostServer.kind === "timeout" ? "stopped answering" : "became unreachable"}`);
@@ -123,6 +136,8 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
         if (!result.serverGone || result.items.length > 0) answered++;
         for (const object of result.items) builder.add(object);
         if (served.kind === "Pod") pods.push(...result.items);
+        if (served.kind === "Node") nodes.push(...result.items);
+        listStatus.set(served.kind, result.status);
         if (wantsReleases && (served.kind === "Secret" || served.kind === "ConfigMap")) helmStatus.push({ kind: served.kind, status: result.status, note: result.note && client.scrub(result.note) });
         // A server that timed out (after retries) or vanished mid-list is not asked for the remaining
         // kinds: each would cost its own timeouts, minutes in all against a hung server.
@@ -156,6 +171,26 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
       });
     } else if (options.logs) {
       builder.skip("pod logs", "not read: the API server did not answer");
+    }
+    // The nodes to ask come from the Node and Pod lists: without them, which kubelets hold claims is unknown.
+    const statsBlocker = ["Node", "Pod"].find((kind) => listStatus.get(kind) !== "ok");
+    if (options.volumeStats && !lostServer && statsBlocker) {
+      const status = listStatus.get(statsBlocker);
+      builder.setCoverage(VOLUME_STATS_COVERAGE, status === "forbidden" ? "forbidden" : "partial", `not read: the ${statsBlocker} list is ${status ?? "not served"}, so which nodes run pods with claims is unknown`);
+    } else if (options.volumeStats && !lostServer) {
+      const maxNodes = positive(options.volumeStatsMaxNodes, DEFAULTS.volumeStatsMaxNodes);
+      const statsClient = createApiClient({ kubeConfig: config.kubeConfig, serverUrl, timeoutMs: positive(options.volumeStatsTimeoutMs, DEFAULTS.volumeStatsTimeoutMs), retry: { ...DEFAULT_RETRY, attempts: 1 } });
+      try {
+        progress("reading pod volume stats from the kubelets (nodes/proxy)");
+        const stats = await readVolumeStats(statsClient, nodes, pods, { concurrency, maxNodes });
+        builder.setVolumeStats(stats.data);
+        if (stats.status === "ok") builder.markListed(VOLUME_STATS_COVERAGE);
+        else builder.setCoverage(VOLUME_STATS_COVERAGE, stats.status, stats.note);
+      } finally {
+        statsClient.close();
+      }
+    } else if (options.volumeStats) {
+      builder.setCoverage(VOLUME_STATS_COVERAGE, "partial", "not read: the API server did not answer");
     }
     return builder.build();
   } finally {

@@ -3,6 +3,7 @@
 // capture time, server version and coverage, and decides the input's format at the end.
 
 import type { ControlPlaneData } from "../../model/control-plane.js";
+import type { VolumeStatsData } from "../../model/volume-stats.js";
 import { gunzipSync } from "node:zlib";
 import { CORE_SCHEMA, loadAll, YAMLException } from "js-yaml";
 import type { PodLog } from "../../model/snapshot.js";
@@ -242,6 +243,12 @@ export class InputReader {
           const data = parseJson(bytes) as ControlPlaneData;
           if (typeof data !== "object" || data === null || !Array.isArray(data.health)) throw new Error("not the API server's health data (no health list)");
           this.builder.setControlPlane(data);
+        });
+      case "archive-volume-stats":
+        return this.bytesSink(MAX_YAML_BYTES, "fail", location, (bytes) => {
+          const data = parseJson(bytes) as VolumeStatsData;
+          if (typeof data !== "object" || data === null || !Array.isArray(data.volumes) || !Array.isArray(data.nodesRead)) throw new Error("not kubelet volume stats (no volumes list)");
+          this.builder.setVolumeStats(data);
         });
       case "bundle-version":
         return this.bytesSink(MAX_YAML_BYTES, "fail", location, (bytes) => {

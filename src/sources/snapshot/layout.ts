@@ -23,6 +23,7 @@ export type Route =
   | { type: "bundle-log"; namespace: string; pod: string; file: string }
   | { type: "archive-manifest" }
   | { type: "archive-control-plane" }
+  | { type: "archive-volume-stats" }
   | { type: "bundle-version" }
   | { type: "bundle-cluster-version" }
   | { type: "bundle-errors"; kind?: string }
@@ -119,6 +120,7 @@ export function classifyPath(path: string): Classified {
     const signal = "kubesleuth-archive" as const;
     if (rest.length === 1 && name === "manifest.json") return { route: { type: "archive-manifest" }, signal };
     if (rest.length === 1 && name === "control-plane.json") return { route: { type: "archive-control-plane" }, signal };
+    if (rest.length === 1 && name === "volume-stats.json") return { route: { type: "archive-volume-stats" }, signal };
     if (rest.length === 2 && rest[0] === "objects" && name.endsWith(".json")) {
       return { route: { type: "objects", syntax: "json", kind: decodeURIComponent(name.slice(0, -5)) }, signal };
     }

@@ -105,6 +105,7 @@ function mergeParts(parts: readonly LoadedPart[]): Snapshot {
     }
     if (snapshot.serverVersion) builder.setServerVersion(snapshot.serverVersion);
     if (snapshot.controlPlane) builder.setControlPlane(snapshot.controlPlane);
+    if (snapshot.volumeStats) builder.setVolumeStats(snapshot.volumeStats);
     for (const d of snapshot.nodeDiagnostics ?? []) builder.addNodeDiagnostics(d);
     if (at !== undefined && (capturedAt === undefined || at > capturedAt)) capturedAt = at;
   }

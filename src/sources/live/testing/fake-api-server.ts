@@ -55,6 +55,8 @@ export interface FakeApiOptions {
    * `runningAfterGets` GETs, then terminated with `exitCode`; `never` keeps it waiting for ever.
    */
   ephemeral?: { terminateAfterGets: number | "never"; exitCode?: number; waitingReason?: string };
+  /** Kubelet summaries (stats/v1alpha1 Summary JSON) by node name, served at /api/v1/nodes/<node>/proxy/stats/summary (resource `nodes/proxy`); other nodes answer 503. */
+  kubeletSummaries?: Record<string, unknown>;
 }
 
 export interface RecordedRequest {
@@ -208,6 +210,11 @@ export async function startFakeApiServer(options: FakeApiOptions = {}): Promise<
         res.writeHead(200, { "Content-Type": "text/plain" });
         return res.end(body);
       }
+      case "node-proxy": {
+        const summary = options.kubeletSummaries?.[route.node];
+        if (route.subpath !== "stats/summary" || summary === undefined) return status(res, 503, "ServiceUnavailable", `error trying to reach service: dial tcp: node ${route.node} kubelet unreachable`);
+        return send(res, summary);
+      }
       default:
         return status(res, 404, "NotFound", "the server could not find the requested resource");
     }
@@ -237,7 +244,8 @@ type Route =
   | { type: "version" | "api" | "apis" | "unknown"; resource: string }
   | { type: "resources"; resource: string; groupVersion: string }
   | { type: "list"; resource: string; served: Served; namespace?: string }
-  | { type: "log" | "pod"; resource: string; namespace: string; pod: string };
+  | { type: "log" | "pod"; resource: string; namespace: string; pod: string }
+  | { type: "node-proxy"; resource: string; node: string; subpath: string };
 
 function routeOf(path: string, served: Served[]): Route {
   if (path === "/version") return { type: "version", resource: path };
@@ -268,6 +276,7 @@ function routeOf(path: string, served: Served[]): Route {
   if (namespace && rest[0] === "pods" && rest[2] === "log" && rest[1]) return { type: "log", resource: "pods/log", namespace, pod: rest[1] };
   if (namespace && rest[0] === "pods" && rest[1] && rest.length === 2) return { type: "pod", resource: "pods", namespace, pod: rest[1] };
   if (namespace && rest[0] === "pods" && rest[1] && rest[2] === "ephemeralcontainers" && rest.length === 3) return { type: "pod", resource: "pods/ephemeralcontainers", namespace, pod: rest[1] };
+  if (!namespace && !group && rest[0] === "nodes" && rest[2] === "proxy" && rest[1]) return { type: "node-proxy", resource: "nodes/proxy", node: rest[1], subpath: rest.slice(3).join("/") };
   if (rest.length !== 1) return { type: "unknown", resource: path };
   const hit = served.find((s) => s.group === group && s.version === version && s.resource === rest[0]);
   if (!hit) return { type: "unknown", resource: rest[0]! };
