@@ -46,8 +46,12 @@ import { nodeCertificateExpiring } from "./control-plane/node-certificate-expiri
 import { staticPodManifestInvalid } from "./control-plane/static-pod-manifest-invalid/static-pod-manifest-invalid.js";
 import { pvReleasedRetained } from "./storage/pv-released-retained/pv-released-retained.js";
 import { volumeAttachFailing } from "./storage/volume-attach-failing/volume-attach-failing.js";
+import { etcdUnhealthy } from "./control-plane/etcd-unhealthy/etcd-unhealthy.js";
+import { apiserverCertificateInvalid } from "./control-plane/apiserver-certificate-invalid/apiserver-certificate-invalid.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
+  apiserverCertificateInvalid,
+  etcdUnhealthy,
   podApiForbidden,
   rbacGrantDangerous,
   podServiceAccountMissing,
