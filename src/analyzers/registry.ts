@@ -50,8 +50,6 @@ import { etcdUnhealthy } from "./control-plane/etcd-unhealthy/etcd-unhealthy.js"
 import { apiserverCertificateInvalid } from "./control-plane/apiserver-certificate-invalid/apiserver-certificate-invalid.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
-  apiserverCertificateInvalid,
-  etcdUnhealthy,
   podApiForbidden,
   rbacGrantDangerous,
   podServiceAccountMissing,
@@ -67,6 +65,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   controlPlanePodUnhealthy,
   apiserverOverloaded,
   apiserverUnhealthy,
+  apiserverCertificateInvalid,
+  etcdUnhealthy,
   apiserviceUnavailable,
   componentLeaseStale,
   webhookBackendUnavailable,

@@ -7,6 +7,8 @@ testAnalyzer(
     quiet: [
       // A real idle etcd 3.6.16: leader, 24 KiB of 2 GiB, WAL fsync p99 < 4 ms, 14 backend commits (< 20: too few to judge).
       { name: "real etcd 3.6 metrics", fixture: "quiet-real-3.6.yaml", now: "2026-11-28T11:30:00Z" },
+      // The test control plane's etcd right after up.sh: 436 KiB of 2 GiB, leader, one election.
+      { name: "the test control plane's etcd", fixture: "quiet-test-cluster.yaml", now: "2026-11-28T11:33:30Z" },
       // 8 changes in 60 minutes: 2 per 15 minutes on average, and one scrape cannot show that any 15-minute window had 4.
       { name: "8 leader changes in an hour", fixture: "quiet-leader-changes-hour.yaml", now: "2026-11-28T12:21:45Z" },
       { name: "no etcd endpoint asked", yaml: "kind: KubesleuthControlPlane\nhealth: []\n" },
@@ -26,11 +28,11 @@ testAnalyzer(
         expect: [{ messageId: "dbFull", subject: "EtcdMember/127.0.0.1:23791", severity: "error", evidenceValues: [2061584302, 2147483648] }],
       },
       {
-        // NOSPACE is the cause; the failing /health it explains is not reported again.
+        // A real etcd 3.6.16 past a 1 MiB quota. NOSPACE is the cause; the failing /health and the over-quota size it explains are not reported again.
         name: "NOSPACE alarm",
         fixture: "fires-nospace.yaml",
         now: "2026-11-28T11:30:00Z",
-        expect: [{ messageId: "noSpace", subject: "EtcdMember/10.0.0.5:2379", severity: "critical", evidenceValues: ['{"health":"false","reason":"ALARM NOSPACE"}', 2147483648, 2147483648] }],
+        expect: [{ messageId: "noSpace", subject: "EtcdMember/127.0.0.1:23792", severity: "critical", evidenceValues: ['{"health":"false","reason":"ALARM NOSPACE"}', 1228800, 1048576] }],
       },
       {
         name: "no leader",
