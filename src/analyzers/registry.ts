@@ -47,6 +47,8 @@ import { staticPodManifestInvalid } from "./control-plane/static-pod-manifest-in
 import { pvReleasedRetained } from "./storage/pv-released-retained/pv-released-retained.js";
 import { volumeAttachFailing } from "./storage/volume-attach-failing/volume-attach-failing.js";
 import { volumeNearlyFull } from "./storage/volume-nearly-full/volume-nearly-full.js";
+import { etcdUnhealthy } from "./control-plane/etcd-unhealthy/etcd-unhealthy.js";
+import { apiserverCertificateInvalid } from "./control-plane/apiserver-certificate-invalid/apiserver-certificate-invalid.js";
 
 export const ANALYZERS: readonly Analyzer[] = [
   volumeNearlyFull,
@@ -65,6 +67,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   controlPlanePodUnhealthy,
   apiserverOverloaded,
   apiserverUnhealthy,
+  apiserverCertificateInvalid,
+  etcdUnhealthy,
   apiserviceUnavailable,
   componentLeaseStale,
   webhookBackendUnavailable,

@@ -1,6 +1,6 @@
 // The CLI: execute(argv, io) => exit code. Thin: parse flags, call sources/run/renderers, print.
 import { Command, CommanderError, Option } from "commander";
-import { addSourceOptions, outputOption, type CommandContext, type CommonOptions } from "./options.js";
+import { addEtcdOptions, addSourceOptions, outputOption, type CommandContext, type CommonOptions } from "./options.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ANALYZERS } from "../analyzers/registry.js";
@@ -14,7 +14,7 @@ import type { CliIo } from "./io.js";
 import { runScan } from "./commands/scan.js";
 import { runDiagnose } from "./commands/diagnose.js";
 import { runInspect } from "./commands/inspect.js";
-import { runSnapshot } from "./commands/snapshot.js";
+import { runSnapshot, type SnapshotOptions } from "./commands/snapshot.js";
 import { registerReachCommand } from "./commands/reach.js";
 import { registerTopCommand } from "./commands/top.js";
 import { registerSchedulingCommands } from "./commands/why-pending.js";
@@ -122,12 +122,12 @@ export async function execute(argv: readonly string[], io: CliIo): Promise<numbe
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s), outputError: () => {} });
 
-  addSourceOptions(
+  addEtcdOptions(addSourceOptions(
     program
       .command("scan")
       .description("Whole-cluster report: every analyzer, findings with evidence, impact and fixes.")
       .argument("[source...]", "snapshot paths (kubectl -o json/yaml, cluster-info dump, support bundle, must-gather, kubesleuth archive, node-diagnostics files from kubesleuth node)"),
-  )
+  ))
     .addOption(outputOption(["text", "json", "markdown"], "text"))
     .addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices([...SEVERITIES, "none"]))
     .option("--only <codes...>", "only these analyzers or finding codes (comma-separated or repeated)")
@@ -171,19 +171,21 @@ export async function execute(argv: readonly string[], io: CliIo): Promise<numbe
       await runInspect(io, paths, opts, ANALYZERS);
     });
 
-  program
-    .command("snapshot")
-    .description("Capture the live cluster into a kubesleuth archive for offline analysis. Read-only; Secret values are redacted.")
-    .requiredOption("-o, --output <file>", "archive to write, e.g. cluster.tar.gz")
-    .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
-    .option("--context <name>", "kubeconfig context to use")
-    .option("-n, --namespace <ns>", "only this namespace (default: all)")
-    .option("--request-timeout <duration>", "give up on a single API request after this long, e.g. 5s, 1m (default 30s)")
-    .option("--no-logs", "do not collect logs of unhealthy pods")
-    .option("--node-diagnostics <file>", "carry a node-diagnostics file (kubesleuth node) in the archive; repeatable", (v: string, prev: string[] = []) => [...prev, v])
-    .option("--progress", "print progress to stderr even when it is not a terminal")
-    .option("--debug", "print stack traces on errors")
-    .action(async (opts: { output: string; kubeconfig?: string; context?: string; namespace?: string; logs: boolean; debug?: boolean; progress?: boolean; requestTimeout?: string; nodeDiagnostics?: string[] }) => {
+  addEtcdOptions(
+    program
+      .command("snapshot")
+      .description("Capture the live cluster into a kubesleuth archive for offline analysis. Read-only; Secret values are redacted.")
+      .requiredOption("-o, --output <file>", "archive to write, e.g. cluster.tar.gz")
+      .option("--kubeconfig <file>", "kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
+      .option("--context <name>", "kubeconfig context to use")
+      .option("-n, --namespace <ns>", "only this namespace (default: all)")
+      .option("--request-timeout <duration>", "give up on a single API request after this long, e.g. 5s, 1m (default 30s)")
+      .option("--no-logs", "do not collect logs of unhealthy pods")
+      .option("--node-diagnostics <file>", "carry a node-diagnostics file (kubesleuth node) in the archive; repeatable", (v: string, prev: string[] = []) => [...prev, v])
+      .option("--progress", "print progress to stderr even when it is not a terminal")
+      .option("--debug", "print stack traces on errors"),
+  )
+    .action(async (opts: SnapshotOptions & { debug?: boolean }) => {
       debug = opts.debug === true;
       await runSnapshot(io, opts, ANALYZERS);
     });

@@ -1,6 +1,7 @@
 // Chooses and loads the source for a command: snapshot paths, else the live cluster.
 import type { Snapshot } from "../model/snapshot.js";
 import { loadSnapshot } from "../sources/snapshot/load-snapshot.js";
+import { readEtcdTlsFiles } from "../sources/live/etcd.js";
 import { loadLive } from "../sources/live/load-live.js";
 import { restrictSnapshot } from "../sources/restrict.js";
 import { snapshotReferenceTime } from "../run/reference-time.js";
@@ -19,6 +20,11 @@ export interface SourceFlags {
   /** --request-timeout: kubectl's duration syntax (5s, 1m30s, 500ms; a bare number is seconds). */
   requestTimeout?: string;
   progress?: boolean;
+  /** --etcd-endpoint (repeatable) and the TLS files for it (live, with control-plane data only). */
+  etcdEndpoint?: string[];
+  etcdCacert?: string;
+  etcdCert?: string;
+  etcdKey?: string;
 }
 
 export interface LoadedSource {
@@ -71,6 +77,24 @@ export function parseRequestTimeout(value: string | undefined): number | undefin
   return Math.round(ms);
 }
 
+async function etcdOptions(flags: SourceFlags, endpoints: string[]): Promise<{ endpoints: string[]; tls: { ca?: Buffer; cert?: Buffer; key?: Buffer } }> {
+  for (const url of endpoints) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) throw new UsageError(`--etcd-endpoint "${url}" is not an http(s) URL`, "e.g. https://10.0.0.5:2379 (an etcd client URL, as in the API server's --etcd-servers)");
+  }
+  if (Boolean(flags.etcdCert) !== Boolean(flags.etcdKey)) throw new UsageError("--etcd-cert and --etcd-key go together");
+  try {
+    return { endpoints, tls: await readEtcdTlsFiles({ cacert: flags.etcdCacert, cert: flags.etcdCert, key: flags.etcdKey }) };
+  } catch (error) {
+    throw new UsageError(`cannot read an etcd TLS file: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export async function loadSource(
   io: CliIo,
   paths: readonly string[],
@@ -105,6 +129,7 @@ export async function loadSource(
       logs: needs.logs,
       ...(needs.controlPlane ? { controlPlane: true } : {}),
       ...(needs.volumeStats ? { volumeStats: true } : {}),
+      ...(needs.controlPlane && flags.etcdEndpoint?.length ? { etcd: await etcdOptions(flags, flags.etcdEndpoint) } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       onProgress,
     });

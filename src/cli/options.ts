@@ -33,6 +33,16 @@ export function addSourceOptions(cmd: Command): Command {
     .option("--debug", "print stack traces on errors");
 }
 
+/** Opt-in reading of etcd's own client endpoint (live only; read-only GETs of /health and /metrics). */
+export function addEtcdOptions(cmd: Command): Command {
+  const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
+  return cmd
+    .option("--etcd-endpoint <url>", "live: also read etcd's /health and /metrics at this client URL (read-only), e.g. https://10.0.0.5:2379; repeatable", repeat)
+    .option("--etcd-cacert <file>", "CA bundle to verify an https etcd endpoint (as etcdctl --cacert)")
+    .option("--etcd-cert <file>", "client certificate for etcd (as etcdctl --cert)")
+    .option("--etcd-key <file>", "client key for etcd (as etcdctl --key)");
+}
+
 export function outputOption(choices: string[], fallback: string): Option {
   return new Option("-o, --output <format>", `output format: ${choices.join(", ")}`).default(fallback).argParser((value: string) => {
     if (!choices.includes(value)) throw new UsageError(`unknown output format "${value}"`, `valid: ${choices.join(", ")}`);

@@ -39,4 +39,40 @@ export interface ControlPlaneData {
   metricsNote?: string;
   /** Set when the API server could not be reached at all: the error. */
   unreachable?: string;
+  /** etcd's own endpoints, read when asked (--etcd-endpoint): /health and /metrics of each. */
+  etcd?: EtcdEndpointData[];
+  /** The API server's serving certificate as read by a TLS handshake (absent for an http:// server). */
+  servingCertificate?: ServingCertificateData;
+}
+
+/** What one etcd client URL answered: /health (JSON) and /metrics filtered to the families etcd-unhealthy reads. */
+export interface EtcdEndpointData {
+  /** The URL as given (no credentials). */
+  url: string;
+  /** /health: HTTP status and body (`{"health":"true","reason":""}`). */
+  health?: { status: number; text: string };
+  /** Prometheus text of /metrics, filtered (sources/live/etcd.ts, ETCD_METRIC_FAMILIES). */
+  metrics?: string;
+  /** Why /health or /metrics is missing (connection refused, TLS error, HTTP status). */
+  error?: string;
+}
+
+/** The certificate the API server presented in a TLS handshake (SNI = the kubeconfig server's host). */
+export interface ServingCertificateData {
+  /** The host:port dialled and the SNI name sent. */
+  host: string;
+  port: number;
+  subject: string;
+  issuer: string;
+  /** subjectAltName entries as `DNS:name` / `IP Address:addr`. */
+  subjectAltNames: string[];
+  /** RFC 3339. */
+  notBefore: string;
+  notAfter: string;
+  /** True when the chain verifies against the kubeconfig's CA (or the system CAs without one) and the host matches. */
+  trusted: boolean;
+  /** Why it is not trusted (the TLS verification error). */
+  trustError?: string;
+  /** Set when no certificate could be read: the error. */
+  error?: string;
 }

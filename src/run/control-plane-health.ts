@@ -1,5 +1,7 @@
 // The API server's health at a glance: failing checks, version, and the load read from its metrics (for `kubesleuth health`).
 import { apiServerLoad, type LatencyRow } from "../analyzers/control-plane/apiserver-metrics.js";
+import { etcdState, type EtcdState } from "../analyzers/control-plane/etcd-metrics.js";
+import type { ServingCertificateData } from "../model/control-plane.js";
 import type { Snapshot } from "../model/snapshot.js";
 
 export interface HealthSummary {
@@ -19,6 +21,10 @@ export interface HealthSummary {
     watches: number;
     largestCollections: { resource: string; count: number }[];
   } | null;
+  /** The API server's serving certificate from a TLS handshake (live https servers). */
+  servingCertificate?: ServingCertificateData;
+  /** etcd members read through --etcd-endpoint. */
+  etcd?: EtcdState[];
 }
 
 /** Summarizes snapshot.controlPlane; null when the snapshot has none (offline inputs other than kubesleuth archives). */
@@ -50,5 +56,7 @@ export function summarizeHealth(snapshot: Snapshot, top = 10): HealthSummary | n
           largestCollections: load.objects.slice(0, top),
         }
       : { collected: false, ...(data.metricsNote ? { note: data.metricsNote } : {}), requests: [], etcd: [], inflight: {}, apfRejected: 0, apfInQueue: 0, watches: 0, largestCollections: [] },
+    ...(data.servingCertificate ? { servingCertificate: data.servingCertificate } : {}),
+    ...(data.etcd?.length ? { etcd: data.etcd.map(etcdState) } : {}),
   };
 }

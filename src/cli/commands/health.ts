@@ -1,10 +1,11 @@
 // `kubesleuth health`: the API server's health checks, version and load (latency percentiles, in-flight, APF, etcd, object counts).
 import { Command } from "commander";
 import { formatSeconds } from "../../analyzers/control-plane/apiserver-metrics.js";
+import type { EtcdState } from "../../analyzers/control-plane/etcd-metrics.js";
 import { summarizeHealth, type HealthSummary } from "../../run/control-plane-health.js";
 import { UsageError } from "../errors.js";
-import { loadSource } from "../load-source.js";
-import { addSourceOptions, outputOption, type CommandContext, type CommonOptions } from "../options.js";
+import { loadSource, type SourceFlags } from "../load-source.js";
+import { addEtcdOptions, addSourceOptions, outputOption, type CommandContext, type CommonOptions } from "../options.js";
 
 const HELP = `
 Reads /livez, /readyz, /healthz (?verbose), /version and /metrics of the API server (read-only; /metrics
@@ -16,7 +17,23 @@ Examples:
   kubesleuth health                       # the current context's API server
   kubesleuth health -o json | jq '.metrics.requests[0]'
   kubesleuth health snapshot.tar.gz       # what an archive captured
+  kubesleuth health --etcd-endpoint https://10.0.0.5:2379 \\
+    --etcd-cacert ca.crt --etcd-cert healthcheck-client.crt --etcd-key healthcheck-client.key
+                                          # also etcd's own /health and /metrics (db size vs quota, leader, disk)
 `;
+
+function renderEtcd(e: EtcdState): string {
+  if (!e.health && e.dbSize === undefined && e.error) return `etcd ${e.url}: NOT read: ${e.error}`;
+  const parts: string[] = [];
+  if (e.health) parts.push(e.health.healthy ? "healthy" : `UNHEALTHY (${e.health.reason || `HTTP ${e.health.status}`})`);
+  if (e.dbSize !== undefined && e.quota) parts.push(`db ${(e.dbSize / 1048576).toFixed(1)} MiB of ${(e.quota / 1048576).toFixed(0)} MiB quota (${((e.dbSize / e.quota) * 100).toFixed(1)} %)`);
+  if (e.hasLeader !== undefined) parts.push(e.hasLeader ? "has a leader" : "NO LEADER");
+  if (e.leaderChanges !== undefined) parts.push(`${e.leaderChanges} leader changes seen`);
+  if (e.walFsync) parts.push(`WAL fsync p99 ${formatSeconds(e.walFsync.p99)}`);
+  if (e.backendCommit) parts.push(`backend commit p99 ${formatSeconds(e.backendCommit.p99)}`);
+  if (e.error) parts.push(`(${e.error})`);
+  return `etcd ${e.url}: ${parts.join(", ")}`;
+}
 
 function renderText(summary: HealthSummary): string {
   const lines: string[] = [];
@@ -25,6 +42,15 @@ function renderText(summary: HealthSummary): string {
     const state = e.error && e.status !== 500 ? e.error : e.ok ? `ok (${e.checks} checks)` : `FAILING: ${e.failed.join(", ") || `HTTP ${e.status}`}`;
     lines.push(`  ${e.path.padEnd(8)} ${state}`);
   }
+  const cert = summary.servingCertificate;
+  if (cert) {
+    lines.push(
+      cert.error
+        ? `Serving certificate: not read: ${cert.error}`
+        : `Serving certificate: ${cert.subject} (issuer ${cert.issuer}), valid ${cert.notBefore} to ${cert.notAfter}, ${cert.trusted ? "trusted" : `NOT trusted: ${cert.trustError ?? "unknown"}`}; SANs ${cert.subjectAltNames.join(", ") || "(none)"}`,
+    );
+  }
+  for (const e of summary.etcd ?? []) lines.push(renderEtcd(e));
   const m = summary.metrics;
   if (!m || !m.collected) {
     lines.push(`Metrics: ${m?.note ?? "not collected"}`);
@@ -41,10 +67,10 @@ function renderText(summary: HealthSummary): string {
 
 export function registerHealthCommand(program: Command, context: CommandContext): void {
   const { io } = context;
-  addSourceOptions(program.command("health").description("The API server's health checks, version and load from its metrics.").argument("[source...]", "a kubesleuth archive (default: the live cluster)"))
+  addEtcdOptions(addSourceOptions(program.command("health").description("The API server's health checks, version and load from its metrics.").argument("[source...]", "a kubesleuth archive (default: the live cluster)")))
     .addOption(outputOption(["text", "json"], "text"))
     .addHelpText("after", HELP)
-    .action(async (paths: string[], opts: CommonOptions) => {
+    .action(async (paths: string[], opts: CommonOptions & SourceFlags) => {
       context.setDebug(opts.debug === true);
       const source = await loadSource(io, paths, opts, { kinds: [], logs: false, controlPlane: true });
       const summary = summarizeHealth(source.snapshot);

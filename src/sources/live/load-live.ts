@@ -1,4 +1,5 @@
 // The live source: reads the kinds the analyzers need (and the logs of unhealthy pods) from an API server into a Snapshot.
+import { readFile } from "node:fs/promises";
 import type { KubeObject } from "../../model/kube.js";
 import type { Snapshot } from "../../model/snapshot.js";
 import { HELM_RELEASE_KIND } from "../../model/helm-release.js";
@@ -8,6 +9,8 @@ import { createSnapshotBuilder } from "../snapshot-builder.js";
 import { ApiRequestError, createApiClient, DEFAULT_RETRY, type ApiClient, type RetryPolicy } from "./api-client.js";
 import { runBounded } from "./bounded.js";
 import { readControlPlane } from "./control-plane.js";
+import { readEtcdEndpoint } from "./etcd.js";
+import { readServingCertificate } from "./serving-cert.js";
 import { discover, type ServedKind } from "./discovery.js";
 import { resolveKubeConfig } from "./kubeconfig.js";
 import { listKind } from "./list-kind.js";
@@ -42,6 +45,8 @@ export interface LiveOptions {
   volumeStatsMaxNodes?: number;
   /** Timeout per node summary in ms. Default 5 000. */
   volumeStatsTimeoutMs?: number;
+  /** etcd client URLs to read /health and /metrics of (with controlPlane), and the TLS material for https ones. */
+  etcd?: { endpoints: string[]; tls: { ca?: Buffer; cert?: Buffer; key?: Buffer } };
   /** Read the log tails of unhealthy pods (implies listing Pods). */
   logs?: boolean;
   /** Per-request timeout in ms. Default 30 000. */
@@ -102,6 +107,15 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
     if (options.controlPlane) {
       progress("reading the API server's health checks and metrics");
       const controlPlane = await readControlPlane(client, { metrics: true });
+      const cluster = config.kubeConfig.getCurrentCluster();
+      const ca = cluster?.caData ? Buffer.from(cluster.caData, "base64") : cluster?.caFile ? await readFile(cluster.caFile).catch(() => undefined) : undefined;
+      const servingCertificate = await readServingCertificate(serverUrl, ca, timeoutMs);
+      if (servingCertificate) controlPlane.servingCertificate = servingCertificate;
+      if (options.etcd?.endpoints.length) {
+        progress(`reading etcd's /health and /metrics (${options.etcd.endpoints.length} endpoint(s))`);
+        const tlsFiles = options.etcd.tls;
+        controlPlane.etcd = await Promise.all(options.etcd.endpoints.map((url) => readEtcdEndpoint(url, tlsFiles, timeoutMs)));
+      }
       builder.setControlPlane(controlPlane);
       if (!controlPlane.metrics && controlPlane.metricsNote) {
         builder.setCoverage("/metrics", /forbidden/.test(controlPlane.metricsNote) ? "forbidden" : "partial", controlPlane.metricsNote);
