@@ -141,6 +141,11 @@ describe("examples/shop-cluster", () => {
     });
   }
 
+  test("seven problems, seven top-level errors: every symptom is grouped under its planted cause (README table a-g)", () => {
+    const errors = report.findings.filter((f) => f.severity === "error" || f.severity === "critical");
+    assert.equal(errors.length, 7, `top-level findings at error or above:\n${listing(errors)}`);
+  });
+
   test("nothing else in the cluster is reported at warning or above", () => {
     const strays = report.findings.filter((f) => f.severity !== "info" && !PLANTED_OBJECTS.has(show(f.subject)));
     assert.equal(strays.length, 0, `findings about objects that are healthy in this cluster:\n${listing(strays)}`);

@@ -137,6 +137,24 @@ const refusalIn = (pods: string[], subject = "web") =>
     },
   });
 
+/** Another workload's caller finding that names the Service web as its cause (its own pods in impact). */
+const callerOfService = defineAnalyzer({
+  id: "caller",
+  title: "t",
+  area: "network",
+  severity: "error",
+  needs: ["Pod"],
+  messages: { noEndpoints: { summary: "api calls web, which has no endpoints", rootCause: "r", remediation: "x" } },
+  run({ report }) {
+    report("noEndpoints", {
+      subject: { kind: "Deployment", namespace: "a", name: "api" },
+      evidence: [{ note: "n" }],
+      affected: [{ kind: "Pod", namespace: "a", name: "api-1-z" }],
+      causedBy: [{ kind: "Service", namespace: "a", name: "web" }],
+    });
+  },
+});
+
 describe("runAnalyzers", () => {
   const snapshot = snapshotFromYaml(CLUSTER);
 
@@ -145,6 +163,18 @@ describe("runAnalyzers", () => {
     assert.deepEqual(report.findings.map((f) => f.code), ["web-broken/broken"]);
     assert.deepEqual(report.findings[0]!.related, [{ code: "svc-empty/empty", subject: { kind: "Service", namespace: "a", name: "web" }, summary: "svc has no ready endpoints" }]);
     assert.equal(report.summary.error, 1);
+  });
+
+  it("groups a symptom by its own pods even after a declared-cause finding was grouped under it, and carries that finding along", () => {
+    // caller -> Service web (declared), and Service web's own pods are web's crash: the chain ends at web-broken.
+    // The caller's pod (api-1-z) joins the Service finding's impact, but must not stop the Service from
+    // grouping under the cause of its own pods; the caller's entry moves with it (related is one level deep).
+    const { report } = runAnalyzers(snapshot, [podCause, serviceSymptom, callerOfService]);
+    assert.deepEqual(report.findings.map((f) => f.code), ["web-broken/broken"]);
+    assert.deepEqual(
+      report.findings[0]!.related?.map((r) => r.code).sort(),
+      ["caller/noEndpoints", "svc-empty/empty"],
+    );
   });
 
   it("keeps a symptom alone when no cause explains all its pods", () => {

@@ -128,6 +128,9 @@ export function groupSymptoms(
   causedBy: ReadonlyMap<Finding, readonly ObjectRef[]> = new Map(),
   logCauses?: LogCauses,
 ): Finding[] {
+  // A symptom is matched by its own pods: those of findings grouped under it (declared causes add their
+  // pods to its impact) must not stop it from grouping under the cause of its own pods.
+  const ownPods = new Map(findings.map((f) => [f, podsOf(f)]));
   if (logCauses) findings = groupByLogCause(findings, logCauses);
   findings = groupByDeclaredCause(findings, causedBy);
   const causes = findings.filter((f) => !symptomCodes.has(f.code));
@@ -138,7 +141,7 @@ export function groupSymptoms(
       kept.push(finding);
       continue;
     }
-    const pods = [...podsOf(finding)];
+    const pods = [...(ownPods.get(finding) ?? podsOf(finding))];
     let best = -1;
     let bestOverlap = 0;
     if (pods.length > 0) {
@@ -155,7 +158,8 @@ export function groupSymptoms(
       continue;
     }
     const cause = causes[best]!;
-    (cause.related ??= []).push({ code: finding.code, subject: finding.subject, summary: finding.summary });
+    // What was grouped under the symptom moves with it (related entries are one level deep).
+    (cause.related ??= []).push({ code: finding.code, subject: finding.subject, summary: finding.summary }, ...(finding.related ?? []));
   }
   return kept;
 }
