@@ -2,6 +2,7 @@
 import type { Snapshot } from "../model/snapshot.js";
 import { loadSnapshot } from "../sources/snapshot/load-snapshot.js";
 import { readEtcdTlsFiles } from "../sources/live/etcd.js";
+import { HEALTH_COMPONENTS } from "../sources/live/component-health.js";
 import { loadLive } from "../sources/live/load-live.js";
 import { restrictSnapshot } from "../sources/restrict.js";
 import { snapshotReferenceTime } from "../run/reference-time.js";
@@ -25,6 +26,8 @@ export interface SourceFlags {
   etcdCacert?: string;
   etcdCert?: string;
   etcdKey?: string;
+  /** --component-endpoint NAME=URL (repeatable; live, with control-plane data only). */
+  componentEndpoint?: string[];
 }
 
 export interface LoadedSource {
@@ -95,6 +98,25 @@ async function etcdOptions(flags: SourceFlags, endpoints: string[]): Promise<{ e
   }
 }
 
+/** Parses --component-endpoint NAME=URL values. */
+export function componentEndpoints(values: readonly string[]): { name: string; url: string }[] {
+  return values.map((value) => {
+    const at = value.indexOf("=");
+    const name = at > 0 ? value.slice(0, at) : "";
+    const url = value.slice(at + 1);
+    const example = "e.g. kube-scheduler=https://10.0.0.10:10259 or kube-controller-manager=https://10.0.0.10:10257";
+    if (!HEALTH_COMPONENTS.includes(name)) throw new UsageError(`--component-endpoint "${value}": NAME must be ${HEALTH_COMPONENTS.join(" or ")}`, example);
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) throw new UsageError(`--component-endpoint "${value}": "${url}" is not an http(s) URL`, example);
+    return { name, url };
+  });
+}
+
 export async function loadSource(
   io: CliIo,
   paths: readonly string[],
@@ -130,6 +152,7 @@ export async function loadSource(
       ...(needs.controlPlane ? { controlPlane: true } : {}),
       ...(needs.volumeStats ? { volumeStats: true } : {}),
       ...(needs.controlPlane && flags.etcdEndpoint?.length ? { etcd: await etcdOptions(flags, flags.etcdEndpoint) } : {}),
+      ...(needs.controlPlane && flags.componentEndpoint?.length ? { components: componentEndpoints(flags.componentEndpoint) } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       onProgress,
     });

@@ -40,7 +40,8 @@ export function addEtcdOptions(cmd: Command): Command {
     .option("--etcd-endpoint <url>", "live: also read etcd's /health and /metrics at this client URL (read-only), e.g. https://10.0.0.5:2379; repeatable", repeat)
     .option("--etcd-cacert <file>", "CA bundle to verify an https etcd endpoint (as etcdctl --cacert)")
     .option("--etcd-cert <file>", "client certificate for etcd (as etcdctl --cert)")
-    .option("--etcd-key <file>", "client key for etcd (as etcdctl --key)");
+    .option("--etcd-key <file>", "client key for etcd (as etcdctl --key)")
+    .option("--component-endpoint <name=url>", "live: also read a component's /healthz?verbose (read-only, certificate not verified), NAME kube-scheduler or kube-controller-manager, e.g. kube-scheduler=https://10.0.0.10:10259; repeatable", repeat);
 }
 
 export function outputOption(choices: string[], fallback: string): Option {

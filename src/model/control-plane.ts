@@ -41,6 +41,8 @@ export interface ControlPlaneData {
   unreachable?: string;
   /** etcd's own endpoints, read when asked (--etcd-endpoint): /health and /metrics of each. */
   etcd?: EtcdEndpointData[];
+  /** kube-scheduler's / kube-controller-manager's own /healthz?verbose, read when asked (--component-endpoint). */
+  components?: ComponentHealthData[];
   /** The API server's serving certificate as read by a TLS handshake (absent for an http:// server). */
   servingCertificate?: ServingCertificateData;
 }
@@ -54,6 +56,23 @@ export interface EtcdEndpointData {
   /** Prometheus text of /metrics, filtered (sources/live/etcd.ts, ETCD_METRIC_FAMILIES). */
   metrics?: string;
   /** Why /health or /metrics is missing (connection refused, TLS error, HTTP status). */
+  error?: string;
+}
+
+/** What one component's /healthz?verbose answered (--component-endpoint NAME=URL). */
+export interface ComponentHealthData {
+  /** "kube-scheduler" or "kube-controller-manager". */
+  name: string;
+  /** The base URL as given (no credentials). */
+  url: string;
+  /** The HTTP status; undefined when there was no answer. */
+  status?: number;
+  /** True for a 2xx answer. */
+  ok: boolean;
+  checks: HealthCheck[];
+  /** False for https: the serving certificate (usually self-signed) was not verified. */
+  certificateVerified?: boolean;
+  /** Why there is no answer (connection refused, timeout), or the HTTP status of a failing answer. */
   error?: string;
 }
 

@@ -1,7 +1,7 @@
 // The API server's health at a glance: failing checks, version, and the load read from its metrics (for `kubesleuth health`).
 import { apiServerLoad, type LatencyRow } from "../analyzers/control-plane/apiserver-metrics.js";
 import { etcdState, type EtcdState } from "../analyzers/control-plane/etcd-metrics.js";
-import type { ServingCertificateData } from "../model/control-plane.js";
+import type { ComponentHealthData, ServingCertificateData } from "../model/control-plane.js";
 import type { Snapshot } from "../model/snapshot.js";
 
 export interface HealthSummary {
@@ -25,6 +25,8 @@ export interface HealthSummary {
   servingCertificate?: ServingCertificateData;
   /** etcd members read through --etcd-endpoint. */
   etcd?: EtcdState[];
+  /** kube-scheduler / kube-controller-manager /healthz?verbose read through --component-endpoint. */
+  components?: ComponentHealthData[];
 }
 
 /** Summarizes snapshot.controlPlane; null when the snapshot has none (offline inputs other than kubesleuth archives). */
@@ -58,5 +60,6 @@ export function summarizeHealth(snapshot: Snapshot, top = 10): HealthSummary | n
       : { collected: false, ...(data.metricsNote ? { note: data.metricsNote } : {}), requests: [], etcd: [], inflight: {}, apfRejected: 0, apfInQueue: 0, watches: 0, largestCollections: [] },
     ...(data.servingCertificate ? { servingCertificate: data.servingCertificate } : {}),
     ...(data.etcd?.length ? { etcd: data.etcd.map(etcdState) } : {}),
+    ...(data.components?.length ? { components: data.components } : {}),
   };
 }

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { formatSeconds } from "../../analyzers/control-plane/apiserver-metrics.js";
 import type { EtcdState } from "../../analyzers/control-plane/etcd-metrics.js";
+import type { ComponentHealthData } from "../../model/control-plane.js";
 import { summarizeHealth, type HealthSummary } from "../../run/control-plane-health.js";
 import { UsageError } from "../errors.js";
 import { loadSource, type SourceFlags } from "../load-source.js";
@@ -20,6 +21,9 @@ Examples:
   kubesleuth health --etcd-endpoint https://10.0.0.5:2379 \\
     --etcd-cacert ca.crt --etcd-cert healthcheck-client.crt --etcd-key healthcheck-client.key
                                           # also etcd's own /health and /metrics (db size vs quota, leader, disk)
+  kubesleuth health --component-endpoint kube-scheduler=https://10.0.0.10:10259 \\
+    --component-endpoint kube-controller-manager=https://10.0.0.10:10257
+                                          # also their own /healthz?verbose (anonymous; certificate not verified)
 `;
 
 function renderEtcd(e: EtcdState): string {
@@ -33,6 +37,13 @@ function renderEtcd(e: EtcdState): string {
   if (e.backendCommit) parts.push(`backend commit p99 ${formatSeconds(e.backendCommit.p99)}`);
   if (e.error) parts.push(`(${e.error})`);
   return `etcd ${e.url}: ${parts.join(", ")}`;
+}
+
+function renderComponent(c: ComponentHealthData): string {
+  const cert = c.certificateVerified === false ? " (certificate not verified)" : "";
+  if (c.status === undefined) return `${c.name} ${c.url}/healthz: NOT read: ${c.error ?? "no answer"}${cert}`;
+  const failed = c.checks.filter((k) => !k.ok).map((k) => k.name);
+  return `${c.name} ${c.url}/healthz: ${c.ok ? `ok (${c.checks.length} checks)` : `FAILING: ${failed.join(", ") || `HTTP ${c.status}`}`}${cert}`;
 }
 
 function renderText(summary: HealthSummary): string {
@@ -51,6 +62,7 @@ function renderText(summary: HealthSummary): string {
     );
   }
   for (const e of summary.etcd ?? []) lines.push(renderEtcd(e));
+  for (const c of summary.components ?? []) lines.push(renderComponent(c));
   const m = summary.metrics;
   if (!m || !m.collected) {
     lines.push(`Metrics: ${m?.note ?? "not collected"}`);

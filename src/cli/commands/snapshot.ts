@@ -23,6 +23,8 @@ export interface SnapshotOptions {
   etcdCacert?: string;
   etcdCert?: string;
   etcdKey?: string;
+  /** --component-endpoint NAME=URL: the component's /healthz?verbose rides along in the control-plane data. */
+  componentEndpoint?: string[];
 }
 
 export async function runSnapshot(io: CliIo, opts: SnapshotOptions, analyzers: readonly Analyzer[]): Promise<void> {
@@ -34,7 +36,7 @@ export async function runSnapshot(io: CliIo, opts: SnapshotOptions, analyzers: r
   if (nodeFiles && nodeFiles.source.formats?.some((f) => f !== "node-diagnostics")) {
     throw new UsageError(`--node-diagnostics: ${opts.nodeDiagnostics!.filter((_, i) => nodeFiles.source.formats![i] !== "node-diagnostics").join(", ")} is not a node-diagnostics file`, "write one with kubesleuth node on the node");
   }
-  const source = await loadSource(io, [], { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, progress: opts.progress, requestTimeout: opts.requestTimeout, etcdEndpoint: opts.etcdEndpoint, etcdCacert: opts.etcdCacert, etcdCert: opts.etcdCert, etcdKey: opts.etcdKey }, { kinds, logs: opts.logs && needs.logs, controlPlane: needs.controlPlane, volumeStats: needs.volumeStats });
+  const source = await loadSource(io, [], { kubeconfig: opts.kubeconfig, context: opts.context, namespace: opts.namespace, progress: opts.progress, requestTimeout: opts.requestTimeout, etcdEndpoint: opts.etcdEndpoint, etcdCacert: opts.etcdCacert, etcdCert: opts.etcdCert, etcdKey: opts.etcdKey, componentEndpoint: opts.componentEndpoint }, { kinds, logs: opts.logs && needs.logs, controlPlane: needs.controlPlane, volumeStats: needs.volumeStats });
   const snapshot = nodeFiles?.nodeDiagnostics ? { ...source.snapshot, nodeDiagnostics: nodeFiles.nodeDiagnostics } : source.snapshot;
   await writeArchive(snapshot, opts.output, { serverUrl: source.snapshot.source.locations[0] ?? "", namespaces: opts.namespace ? [opts.namespace] : null });
   const objects = [...source.snapshot.objects.values()].reduce((n, l) => n + l.length, 0);

@@ -10,6 +10,7 @@ import { ApiRequestError, createApiClient, DEFAULT_RETRY, type ApiClient, type R
 import { runBounded } from "./bounded.js";
 import { readControlPlane } from "./control-plane.js";
 import { readEtcdEndpoint } from "./etcd.js";
+import { readComponentHealth } from "./component-health.js";
 import { readServingCertificate } from "./serving-cert.js";
 import { discover, type ServedKind } from "./discovery.js";
 import { resolveKubeConfig } from "./kubeconfig.js";
@@ -47,6 +48,8 @@ export interface LiveOptions {
   volumeStatsTimeoutMs?: number;
   /** etcd client URLs to read /health and /metrics of (with controlPlane), and the TLS material for https ones. */
   etcd?: { endpoints: string[]; tls: { ca?: Buffer; cert?: Buffer; key?: Buffer } };
+  /** Components whose /healthz?verbose to read (with controlPlane): --component-endpoint NAME=URL. */
+  components?: { name: string; url: string }[];
   /** Read the log tails of unhealthy pods (implies listing Pods). */
   logs?: boolean;
   /** Per-request timeout in ms. Default 30 000. */
@@ -115,6 +118,10 @@ export async function loadLive(options: LiveOptions): Promise<Snapshot> {
         progress(`reading etcd's /health and /metrics (${options.etcd.endpoints.length} endpoint(s))`);
         const tlsFiles = options.etcd.tls;
         controlPlane.etcd = await Promise.all(options.etcd.endpoints.map((url) => readEtcdEndpoint(url, tlsFiles, timeoutMs)));
+      }
+      if (options.components?.length) {
+        progress(`reading /healthz of ${options.components.map((c) => c.name).join(", ")}`);
+        controlPlane.components = await Promise.all(options.components.map((c) => readComponentHealth(c.name, c.url, timeoutMs)));
       }
       builder.setControlPlane(controlPlane);
       if (!controlPlane.metrics && controlPlane.metricsNote) {

@@ -1,5 +1,6 @@
 // Decides whether the scheduler's or the controller manager's leader-election Lease is stale (the component is down or cannot reach the API server), and attributes the pods it left unscheduled or the workloads it left unreconciled.
 import { defineAnalyzer } from "../../define.js";
+import type { ComponentHealthData } from "../../../model/control-plane.js";
 import type { Evidence } from "../../../model/finding.js";
 import type { KubeObject, Pod } from "../../../model/kube.js";
 import { refOf, type ObjectRef } from "../../../model/ref.js";
@@ -30,6 +31,21 @@ function neverScheduled(pod: Pod, events: readonly { reason?: string }[]): boole
   return !events.some((e) => e.reason === "FailedScheduling" || e.reason === "Scheduled");
 }
 
+/**
+ * What the component's own /healthz?verbose (--component-endpoint) adds to a stale Lease: a sentence for the
+ * root cause ("" when no endpoint was read) and its evidence. Not ok or no answer: the component is down or
+ * unhealthy. Ok: it runs but cannot renew its Lease, i.e. it cannot reach the API server.
+ */
+function healthzEvidence(health: ComponentHealthData | undefined): { sentence: string; evidence: Evidence[] } {
+  if (!health) return { sentence: "", evidence: [] };
+  const cert = health.certificateVerified === false ? "; serving certificate not verified" : "";
+  const failed = health.checks.filter((c) => !c.ok).map((c) => c.line);
+  const evidence: Evidence[] = [{ path: "/healthz?verbose", value: health.status ?? health.error ?? "no answer", note: `${health.url}${cert}${failed.length ? `; ${failed.join("; ")}` : ""}` }];
+  if (health.ok) return { sentence: ` Its /healthz at ${health.url} answered ok: the component runs but cannot renew its Lease, i.e. it cannot reach the API server.`, evidence };
+  if (health.status === undefined) return { sentence: ` Its /healthz at ${health.url} did not answer (${health.error ?? "no answer"}): the component is down, or its port is not reachable from where kubesleuth ran.`, evidence };
+  return { sentence: ` Its /healthz at ${health.url} answered HTTP ${health.status}${failed.length ? ` (${failed.join(", ")})` : ""}: the component itself is unhealthy, not only cut off from the API server.`, evidence };
+}
+
 export const componentLeaseStale = defineAnalyzer({
   id: "component-lease-stale",
   title: "The scheduler or controller manager has stopped renewing its Lease",
@@ -40,22 +56,22 @@ export const componentLeaseStale = defineAnalyzer({
     schedulerDown: {
       summary: "kube-scheduler has not renewed its Lease for {{age}}: {{pods}} pods wait unscheduled",
       rootCause:
-        "The kube-scheduler leader-election Lease was last renewed {{age}} ago by {{holder}}, longer than its {{duration}}s lease duration: no scheduler is leading (it is down or cannot reach the API server). {{pods}} Pending pods have no PodScheduled condition and no scheduling event: nothing has tried to place them.",
+        "The kube-scheduler leader-election Lease was last renewed {{age}} ago by {{holder}}, longer than its {{duration}}s lease duration: no scheduler is leading (it is down or cannot reach the API server).{{healthz}} {{pods}} Pending pods have no PodScheduled condition and no scheduling event: nothing has tried to place them.",
       remediation: "Restart the scheduler (its static pod on the control-plane nodes) and read its log for why it stopped: API server unreachable, certificates, crash.",
     },
     controllerManagerDown: {
       summary: "kube-controller-manager has not renewed its Lease for {{age}}: {{workloads}} workloads are not reconciled",
       rootCause:
-        "The kube-controller-manager leader-election Lease was last renewed {{age}} ago by {{holder}}, longer than its {{duration}}s lease duration: no controller manager is leading. Deployments do not create ReplicaSets, ReplicaSets do not create pods, nodes are not marked NotReady; {{workloads}} workloads have a spec change not yet observed.",
+        "The kube-controller-manager leader-election Lease was last renewed {{age}} ago by {{holder}}, longer than its {{duration}}s lease duration: no controller manager is leading.{{healthz}} Deployments do not create ReplicaSets, ReplicaSets do not create pods, nodes are not marked NotReady; {{workloads}} workloads have a spec change not yet observed.",
       remediation: "Restart the controller manager (its static pod on the control-plane nodes) and read its log for why it stopped.",
     },
     leaseStale: {
       summary: "{{name}} has not renewed its Lease for {{age}}",
-      rootCause: "The {{name}} leader-election Lease was last renewed {{age}} ago by {{holder}}, longer than its {{duration}}s lease duration: the component is down or cannot reach the API server.",
+      rootCause: "The {{name}} leader-election Lease was last renewed {{age}} ago by {{holder}}, longer than its {{duration}}s lease duration: the component is down or cannot reach the API server.{{healthz}}",
       remediation: "Restart the component and read its log.",
     },
   },
-  run({ index, now, report }) {
+  run({ index, snapshot, now, report }) {
     for (const lease of index.inNamespace<Lease>("Lease", "kube-system")) {
       const role = COMPONENTS[lease.metadata.name];
       if (!role) continue;
@@ -72,7 +88,9 @@ export const componentLeaseStale = defineAnalyzer({
         { ref, path: "spec.leaseDurationSeconds", value: duration },
         { ref, path: "spec.holderIdentity", value: holder, ...(holder === "" ? { note: "released: no leader" } : {}) },
       ];
-      const data = { age: formatAge(staleFor), holder: holder || "(released)", duration, name: lease.metadata.name };
+      const healthz = healthzEvidence(snapshot.controlPlane?.components?.find((c) => c.name === lease.metadata.name));
+      evidence.push(...healthz.evidence);
+      const data = { age: formatAge(staleFor), holder: holder || "(released)", duration, name: lease.metadata.name, healthz: healthz.sentence };
       const investigation = [
         { step: "Read the Lease", command: `kubectl -n kube-system get lease ${lease.metadata.name} -o yaml`, result: `renewTime ${lease.spec?.renewTime ?? "?"}, holder ${holder || "(none)"}`, outcome: "problem" as const },
         { step: "Find the component's pod and log", command: `kubectl -n kube-system get pods -l component=${lease.metadata.name} && kubectl -n kube-system logs -l component=${lease.metadata.name} --tail=100`, result: "not in the snapshot", outcome: "unknown" as const },

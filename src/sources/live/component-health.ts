@@ -1,0 +1,53 @@
+// Reads kube-scheduler's or kube-controller-manager's own /healthz?verbose (opt-in, --component-endpoint
+// NAME=URL). Both serve /healthz, /livez and /readyz to anonymous clients by default
+// (--authorization-always-allow-paths) over a self-signed serving certificate, so the certificate is not
+// verified and the record says so. Read-only GET; never throws for an HTTP, TLS or network failure.
+import http from "node:http";
+import https from "node:https";
+import type { ComponentHealthData } from "../../model/control-plane.js";
+import { parseHealthChecks } from "./control-plane.js";
+
+/** The components whose /healthz can be read (their leader-election Lease names). */
+export const HEALTH_COMPONENTS: readonly string[] = ["kube-scheduler", "kube-controller-manager"];
+
+const MAX_BYTES = 256 * 1024;
+
+function get(url: URL, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const secure = url.protocol === "https:";
+    const transport = secure ? https : http;
+    const req = transport.request(url, { method: "GET", timeout: timeoutMs, ...(secure ? { rejectUnauthorized: false } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      res.on("data", (chunk: Buffer) => {
+        if (bytes < MAX_BYTES) chunks.push(chunk);
+        bytes += chunk.length;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** GETs `<url>/healthz?verbose` of one component. */
+export async function readComponentHealth(name: string, rawUrl: string, timeoutMs = 10_000): Promise<ComponentHealthData> {
+  const base = new URL(rawUrl);
+  base.username = "";
+  base.password = "";
+  const url = base.toString().replace(/\/$/, "");
+  const data: ComponentHealthData = { name, url, ok: false, checks: [] };
+  if (base.protocol === "https:") data.certificateVerified = false;
+  try {
+    const answer = await get(new URL(`${url}/healthz?verbose`), timeoutMs);
+    data.status = answer.status;
+    data.ok = answer.status >= 200 && answer.status < 300;
+    data.checks = parseHealthChecks(answer.text);
+    if (!data.ok) data.error = `HTTP ${answer.status}${answer.status === 401 || answer.status === 403 ? " (anonymous access to /healthz not allowed)" : ""}`;
+  } catch (error) {
+    data.error = error instanceof Error ? error.message.replace(/[\r\n]+/g, " ") : String(error);
+  }
+  return data;
+}
