@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { writeArchive } from "../archive/write-archive.js";
+import { createSnapshotBuilder } from "../snapshot-builder.js";
+import { loadSnapshot } from "../snapshot/load-snapshot.js";
 import { readComponentHealth } from "./component-health.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ks-component-health-"));
@@ -61,6 +64,18 @@ describe("readComponentHealth", () => {
     assert.equal(data.ok, false);
     assert.deepEqual(data.checks.filter((c) => !c.ok).map((c) => c.line), ["[-]leaderElection failed: reason withheld"]);
     assert.equal(data.error, "HTTP 500");
+  });
+
+  it("rides in a kubesleuth archive's control-plane data", async () => {
+    failing = true;
+    const components = [await readComponentHealth("kube-scheduler", base)];
+    const builder = createSnapshotBuilder({ kind: "live", locations: ["https://k8s.example:6443"], formats: ["live"] });
+    builder.add({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "kube-scheduler", namespace: "kube-system" }, spec: { holderIdentity: "cp-1", leaseDurationSeconds: 15, renewTime: "2026-11-28T11:00:00.000000Z" } });
+    builder.setControlPlane({ health: [], components });
+    const file = join(dir, "snap.tar.gz");
+    await writeArchive(builder.build(), file, { serverUrl: "https://k8s.example:6443" });
+    const loaded = await loadSnapshot([file]);
+    assert.deepEqual(loaded.controlPlane?.components, components);
   });
 
   it("records a refused connection instead of throwing; http has no certificate to verify", async () => {

@@ -2,35 +2,12 @@
 // NAME=URL). Both serve /healthz, /livez and /readyz to anonymous clients by default
 // (--authorization-always-allow-paths) over a self-signed serving certificate, so the certificate is not
 // verified and the record says so. Read-only GET; never throws for an HTTP, TLS or network failure.
-import http from "node:http";
-import https from "node:https";
 import type { ComponentHealthData } from "../../model/control-plane.js";
 import { parseHealthChecks } from "./control-plane.js";
+import { get } from "./etcd.js";
 
 /** The components whose /healthz can be read (their leader-election Lease names). */
 export const HEALTH_COMPONENTS: readonly string[] = ["kube-scheduler", "kube-controller-manager"];
-
-const MAX_BYTES = 256 * 1024;
-
-function get(url: URL, timeoutMs: number): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const secure = url.protocol === "https:";
-    const transport = secure ? https : http;
-    const req = transport.request(url, { method: "GET", timeout: timeoutMs, ...(secure ? { rejectUnauthorized: false } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      res.on("data", (chunk: Buffer) => {
-        if (bytes < MAX_BYTES) chunks.push(chunk);
-        bytes += chunk.length;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 /** GETs `<url>/healthz?verbose` of one component. */
 export async function readComponentHealth(name: string, rawUrl: string, timeoutMs = 10_000): Promise<ComponentHealthData> {
@@ -41,7 +18,7 @@ export async function readComponentHealth(name: string, rawUrl: string, timeoutM
   const data: ComponentHealthData = { name, url, ok: false, checks: [] };
   if (base.protocol === "https:") data.certificateVerified = false;
   try {
-    const answer = await get(new URL(`${url}/healthz?verbose`), timeoutMs);
+    const answer = await get(new URL(`${url}/healthz?verbose`), { rejectUnauthorized: false }, timeoutMs);
     data.status = answer.status;
     data.ok = answer.status >= 200 && answer.status < 300;
     data.checks = parseHealthChecks(answer.text);

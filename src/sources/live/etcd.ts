@@ -30,7 +30,8 @@ export interface EtcdTlsFiles {
 
 const MAX_BYTES = 16 * 1024 * 1024;
 
-function get(url: URL, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer }, timeoutMs: number): Promise<{ status: number; text: string }> {
+/** One read-only GET (also used for the components' /healthz, with rejectUnauthorized false); `tls` applies to https only. */
+export function get(url: URL, tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean }, timeoutMs: number): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const transport = url.protocol === "https:" ? https : http;
     const req = transport.request(url, { method: "GET", timeout: timeoutMs, ...(url.protocol === "https:" ? tls : {}) }, (res) => {
