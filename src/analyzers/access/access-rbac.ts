@@ -1,14 +1,14 @@
 // What the access analyzers share: the RBAC engine's index over the snapshot's RBAC objects (built
 // once per run), whether a kind was loaded completely, which RBAC objects are the control plane's
 // own, and kubectl commands that recreate a binding.
-import { buildRbacIndex, type ClusterRoleObject, type RbacIndex, type RoleBindingObject, type RoleObject, type Subject } from "../../engines/rbac/index.js";
+import { RBAC_KINDS, buildRbacIndexByKind, type RbacIndex, type RoleBindingObject, type Subject } from "../../engines/rbac/index.js";
 import type { KubeObject } from "../../model/kube.js";
 import type { ObjectRef } from "../../model/ref.js";
 import type { Snapshot } from "../../model/snapshot.js";
 import type { ClusterIndex } from "../../indexes/types.js";
 import { editDistance } from "../similar-names.js";
 
-export const RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"] as const;
+export { RBAC_KINDS };
 
 const built = new WeakMap<ClusterIndex, RbacIndex>();
 
@@ -16,12 +16,7 @@ const built = new WeakMap<ClusterIndex, RbacIndex>();
 export function rbacIndexOf(index: ClusterIndex): RbacIndex {
   let rbac = built.get(index);
   if (!rbac) {
-    rbac = buildRbacIndex({
-      roles: index.all("Role") as unknown as RoleObject[],
-      clusterRoles: index.all("ClusterRole") as unknown as ClusterRoleObject[],
-      roleBindings: index.all("RoleBinding") as unknown as RoleBindingObject[],
-      clusterRoleBindings: index.all("ClusterRoleBinding") as unknown as RoleBindingObject[],
-    });
+    rbac = buildRbacIndexByKind((kind) => index.all(kind));
     built.set(index, rbac);
   }
   return rbac;

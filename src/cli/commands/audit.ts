@@ -1,8 +1,8 @@
 // `kubesleuth audit <audit.log...>`: Kubernetes audit logs streamed line by line (plain or gzipped,
 // several files), 403s explained by the RBAC engine, load, unlimited LISTs, watch storms, 429s/5xx.
 import { Command } from "commander";
-import type { KubeObject } from "../../model/kube.js";
-import { buildRbacIndex, type ClusterRoleObject, type RbacIndex, type RoleBindingObject, type RoleObject } from "../../engines/rbac/index.js";
+import { RBAC_KINDS, type RbacIndex } from "../../engines/rbac/index.js";
+import { rbacIndexOfSnapshot } from "./rbac.js";
 import { AuditAggregator, DEFAULT_AUDIT_THRESHOLDS, type AuditReport } from "../../run/audit.js";
 import { renderAuditGrantsYaml, renderAuditText } from "../../renderers/audit.js";
 import { readAuditFile, type MalformedLine } from "../../sources/audit/read-audit-log.js";
@@ -10,7 +10,6 @@ import { EXIT_OK, UsageError } from "../errors.js";
 import { endProgress, loadSource, progressReporter } from "../load-source.js";
 import { outputOption, type CommandContext } from "../options.js";
 
-const RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"] as const;
 const KEEP_MALFORMED = 10;
 
 interface AuditFlags {
@@ -66,19 +65,7 @@ async function loadRbac(ctx: CommandContext, flags: AuditFlags): Promise<{ index
     { snapshot: flags.snapshot, kubeconfig: flags.kubeconfig, context: flags.context, requestTimeout: flags.requestTimeout, progress: flags.progress },
     { kinds: RBAC_KINDS, logs: false },
   );
-  const get = (kind: string): KubeObject[] => [...(loaded.snapshot.objects.get(kind) ?? [])];
-  if (RBAC_KINDS.every((k) => get(k).length === 0)) {
-    throw new UsageError(
-      `no RBAC objects (Role, ClusterRole, RoleBinding, ClusterRoleBinding) in ${loaded.snapshot.source.locations.join(", ") || "the source"}`,
-      "capture them with: kubectl get roles,rolebindings,clusterroles,clusterrolebindings -A -o yaml > rbac.yaml",
-    );
-  }
-  const index = buildRbacIndex({
-    roles: get("Role") as unknown as RoleObject[],
-    clusterRoles: get("ClusterRole") as unknown as ClusterRoleObject[],
-    roleBindings: get("RoleBinding") as unknown as RoleBindingObject[],
-    clusterRoleBindings: get("ClusterRoleBinding") as unknown as RoleBindingObject[],
-  });
+  const index = rbacIndexOfSnapshot(loaded.snapshot);
   return { index, source: loaded.live ? "the live cluster" : loaded.snapshot.source.locations.join(", ") };
 }
 

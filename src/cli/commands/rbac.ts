@@ -8,7 +8,8 @@ import type { ObjectRef } from "../../model/ref.js";
 import type { Snapshot } from "../../model/snapshot.js";
 import {
   breakdownRule,
-  buildRbacIndex,
+  RBAC_KINDS,
+  buildRbacIndexByKind,
   explainDenial,
   minimalGrant,
   resolveRoleRef,
@@ -16,12 +17,10 @@ import {
   rulesReview,
   userForKubectlAs,
   userFromServiceAccount,
-  type ClusterRoleObject,
   type PolicyRule,
   type RbacIndex,
   type RequestAttributes,
   type RoleBindingObject,
-  type RoleObject,
   type Subject,
   type UserInfo,
 } from "../../engines/rbac/index.js";
@@ -30,7 +29,6 @@ import { loadSource } from "../load-source.js";
 import { outputOption, type CommandContext } from "../options.js";
 import type { CliIo } from "../io.js";
 
-const RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"] as const;
 const MASTERS = "system:masters";
 
 /** kubectl auth can-i's known verbs (staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go); others only warn. */
@@ -119,28 +117,27 @@ async function loadIndex(io: CliIo, flags: RbacFlags): Promise<{ index: RbacInde
     { kinds: RBAC_KINDS, logs: false },
   );
   const snapshot = source.snapshot;
-  const get = (kind: string): KubeObject[] => [...(snapshot.objects.get(kind) ?? [])];
-  const counts = RBAC_KINDS.map((k) => get(k).length);
-  if (counts.every((n) => n === 0)) {
-    throw new UsageError(
-      `no RBAC objects (Role, ClusterRole, RoleBinding, ClusterRoleBinding) in ${snapshot.source.locations.join(", ") || "the source"}`,
-      "capture them with: kubectl get roles,rolebindings,clusterroles,clusterrolebindings -A -o yaml > rbac.yaml",
-    );
-  }
   const warnings: string[] = [];
   for (const kind of RBAC_KINDS) {
     const c = snapshot.coverage[kind];
     if (c && c.status !== "ok") warnings.push(`${kind} objects are ${c.status}${c.note ? ` (${c.note})` : ""}: answers may be incomplete`);
     else if (!c && !source.live) warnings.push(`the snapshot has no ${kind} objects: answers assume there are none`);
   }
-  const index = buildRbacIndex({
-    roles: get("Role") as unknown as RoleObject[],
-    clusterRoles: get("ClusterRole") as unknown as ClusterRoleObject[],
-    roleBindings: get("RoleBinding") as unknown as RoleBindingObject[],
-    clusterRoleBindings: get("ClusterRoleBinding") as unknown as RoleBindingObject[],
-  });
+  const index = rbacIndexOfSnapshot(snapshot);
   if (!index.aggregationConverged) warnings.push("ClusterRole aggregation did not converge (a cycle?): aggregated roles may be incomplete");
   return { index, snapshot, warnings };
+}
+
+/** The RBAC engine's index over a snapshot's RBAC objects; a usage error when it holds none at all. */
+export function rbacIndexOfSnapshot(snapshot: Snapshot): RbacIndex {
+  const get = (kind: string): KubeObject[] => [...(snapshot.objects.get(kind) ?? [])];
+  if (RBAC_KINDS.every((k) => get(k).length === 0)) {
+    throw new UsageError(
+      `no RBAC objects (Role, ClusterRole, RoleBinding, ClusterRoleBinding) in ${snapshot.source.locations.join(", ") || "the source"}`,
+      "capture them with: kubectl get roles,rolebindings,clusterroles,clusterrolebindings -A -o yaml > rbac.yaml",
+    );
+  }
+  return buildRbacIndexByKind(get);
 }
 
 // ---------------------------------------------------------------- arguments

@@ -44,6 +44,23 @@ export interface BuildOptions {
 }
 
 /** Builds the lookup index over a cluster's RBAC objects. */
+/** The four kinds of RBAC objects, as snapshots and cluster indexes name them. */
+export const RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"] as const;
+export type RbacKind = (typeof RBAC_KINDS)[number];
+
+/** `buildRbacIndex` over objects looked up by kind (a snapshot's or a cluster index's lists, as kubectl returns them). */
+export function buildRbacIndexByKind(objectsOf: (kind: RbacKind) => readonly unknown[], options: BuildOptions = {}): RbacIndex {
+  return buildRbacIndex(
+    {
+      roles: objectsOf("Role") as RoleObject[],
+      clusterRoles: objectsOf("ClusterRole") as ClusterRoleObject[],
+      roleBindings: objectsOf("RoleBinding") as RoleBindingObject[],
+      clusterRoleBindings: objectsOf("ClusterRoleBinding") as RoleBindingObject[],
+    },
+    options,
+  );
+}
+
 export function buildRbacIndex(objects: RbacObjects, options: BuildOptions = {}): RbacIndex {
   const all: Required<RbacObjects> = {
     roles: objects.roles ?? [],

@@ -12,8 +12,8 @@ export type {
   Subject,
   UserInfo,
 } from "./types.js";
-export type { BuildOptions, RbacIndex, VisitedRule } from "./authorizer.js";
-export { allowedSubjects, authorize, buildRbacIndex, describeRequest, resolveRoleRef, rulesFor, rulesReview, visitRulesFor } from "./authorizer.js";
+export type { BuildOptions, RbacIndex, RbacKind, VisitedRule } from "./authorizer.js";
+export { RBAC_KINDS, allowedSubjects, authorize, buildRbacIndex, buildRbacIndexByKind, describeRequest, resolveRoleRef, rulesFor, rulesReview, visitRulesFor } from "./authorizer.js";
 export type { AggregationResult } from "./aggregation.js";
 export { aggregateClusterRoles } from "./aggregation.js";
 export {
