@@ -12,6 +12,7 @@ import type { ConfigMap, DaemonSet, EndpointSlice, Endpoints, Node, Pod, Service
 import { refOf } from "../../model/ref.js";
 import type { PodLog } from "../../model/snapshot.js";
 import { matchesServiceSelector } from "../../semantics/labels.js";
+import { isPodReady } from "../../semantics/pod.js";
 import { parseTime } from "../../semantics/time.js";
 
 export type HopStatus = "passed" | "failed" | "unknown" | "skipped";
@@ -41,14 +42,8 @@ const MAX_LOG_LINES = 5;
  */
 export const STARTUP_GRACE_MS = 60_000;
 
-/**
- * Whether the pod is Ready: its Ready condition is True. This is Kubernetes' own definition
- * (podutil.IsPodReady in pkg/api/v1/pod/util.go, used by the EndpointSlice controller): the kubelet
- * sets Ready False for a pod that is not running, so the phase needs no separate check.
- */
-export function isPodReady(pod: Pod): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
-}
+/** Pod readiness as Kubernetes defines it (semantics/pod.ts, podutil.IsPodReady); re-exported for the engine's users. */
+export { isPodReady };
 
 /** A pod that has not finished and is not being deleted: it needs its network. */
 export function isLivePod(pod: Pod): boolean {

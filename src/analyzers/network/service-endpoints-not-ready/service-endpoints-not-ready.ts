@@ -4,6 +4,7 @@ import type { Evidence, InvestigationStep, Remediation } from "../../../model/fi
 import type { Condition, Endpoints, EndpointSlice, Pod, Service } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
 import { eventCount, formatAge, parseTime } from "../../../semantics/time.js";
+import { isPodReady } from "../../../semantics/pod.js";
 
 /** A pod whose Ready condition turned False less than this long ago may still be starting up. */
 const STARTUP_GRACE_MS = 60_000;
@@ -12,10 +13,6 @@ function readyCondition(pod: Pod): { condition: Condition; index: number } | und
   const conditions = pod.status?.conditions ?? [];
   const index = conditions.findIndex((c) => c.type === "Ready");
   return index < 0 ? undefined : { condition: conditions[index]!, index };
-}
-
-function isPodReady(pod: Pod): boolean {
-  return readyCondition(pod)?.condition.status === "True";
 }
 
 /** The endpoints controller leaves out pods that have terminated (Succeeded/Failed) or are being deleted. */

@@ -5,6 +5,7 @@ import type { KubeObject, Pod, Service } from "../../../model/kube.js";
 import { refOf } from "../../../model/ref.js";
 import type { ClusterIndex } from "../../../indexes/types.js";
 import { findContainerPort, protocolOf, targetPortOf } from "../../../semantics/ports.js";
+import { isPodReady as isReady } from "../../../semantics/pod.js";
 
 export interface UnhealthyResource {
   object: KubeObject;
@@ -20,10 +21,6 @@ const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet
 function isLive(pod: Pod): boolean {
   const phase = pod.status?.phase;
   return phase !== "Succeeded" && phase !== "Failed" && !pod.metadata.deletionTimestamp;
-}
-
-function isReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 }
 
 /** Why a pod is not ready, from its container statuses (waiting reason, else "not ready"). */

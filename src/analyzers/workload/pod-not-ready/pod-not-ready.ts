@@ -21,6 +21,7 @@ import {
   verifyCommand,
   type ContainerEntry,
 } from "../workload-pods.js";
+import { isPodReady } from "../../../semantics/pod.js";
 
 /** A pod Not Ready for less than this may still be starting. */
 const NOT_READY_GRACE_MS = 60_000;
@@ -115,10 +116,6 @@ function notReady(index: ClusterIndex, pod: Pod, now: number): NotReady | undefi
     ...(probe ? { probe, probeField: startupPending ? ("startupProbe" as const) : ("readinessProbe" as const) } : {}),
     events,
   };
-}
-
-function isPodReady(pod: Pod): boolean {
-  return condition(pod, "Ready")?.condition.status === "True";
 }
 
 export const podNotReady = defineAnalyzer({

@@ -5,6 +5,7 @@ import type { Condition, DaemonSet, Deployment, KubeObject, Pod, ReplicaSet, Sta
 import { refOf } from "../../../model/ref.js";
 import type { ClusterIndex } from "../../../indexes/types.js";
 import { formatAge, parseTime } from "../../../semantics/time.js";
+import { isPodReady } from "../../../semantics/pod.js";
 
 /** Deployment's default spec.progressDeadlineSeconds; also how long a StatefulSet or DaemonSet pod may stay not Ready mid-rollout. */
 const DEFAULT_PROGRESS_DEADLINE_S = 600;
@@ -21,10 +22,6 @@ interface Verdict {
 function condition(conditions: readonly Condition[] | undefined, type: string): { c: Condition; i: number } | undefined {
   const i = (conditions ?? []).findIndex((c) => c.type === type);
   return i < 0 ? undefined : { c: conditions![i]!, i };
-}
-
-function isPodReady(pod: Pod): boolean {
-  return condition(pod.status?.conditions, "Ready")?.c.status === "True";
 }
 
 function isActive(pod: Pod): boolean {
